@@ -1,0 +1,49 @@
+# Kollegan: `make run` serves the site with demo data, `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+export KOLLEGAN_DATA_DIR ?= $(CURDIR)/var
+PORT ?= 8000
+SCALE ?= national
+
+.PHONY: install run test bench lint format browser messages clean
+
+$(VENV)/.installed: pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $@
+
+install: $(VENV)/.installed
+	@KOLLEGAN_DEV=1 $(BIN)/python manage.py compile_translations
+
+run: install
+	KOLLEGAN_DEV=1 $(BIN)/python manage.py migrate --noinput
+	KOLLEGAN_DEV=1 $(BIN)/python manage.py seed_demo --if-empty
+	KOLLEGAN_DEV=1 PORT=$(PORT) $(BIN)/python manage.py serve
+
+browser:
+	@bash scripts/ensure-chromium.sh
+
+test: install browser
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m kollegan.bench --scale $(SCALE) $(BENCH_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# Refresh locale/*/LC_MESSAGES/django.po after changing user-facing strings.
+messages: install
+	KOLLEGAN_DEV=1 $(BIN)/python manage.py makemessages -l sv -l en --no-obsolete \
+		--ignore '.venv/*' --ignore 'var/*'
+
+clean:
+	rm -rf $(VENV) *.egg-info

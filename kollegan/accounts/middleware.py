@@ -1,0 +1,37 @@
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+
+class MembersOnlyMiddleware(LoginRequiredMiddleware):
+    """Every page needs a logged-in, active member unless its view is marked
+    ``login_not_required`` (login, password reset, invitation, accessibility).
+
+    The API answers 401 itself: its Bearer-token auth runs inside django-ninja,
+    and every operation there requires a member."""
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):
+        if request.path_info.startswith("/api/"):
+            return None
+        if request.path_info.startswith(settings.STATIC_URL):
+            return None
+        return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+class MemberLanguageMiddleware:
+    """A logged-in member sees the site in the language saved on their profile."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            language = user.language
+            if language and language != translation.get_language():
+                translation.activate(language)
+                request.LANGUAGE_CODE = language
+        return self.get_response(request)

@@ -1,0 +1,80 @@
+from allauth.account.views import LoginView
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.decorators import method_decorator
+from django.views.decorators.cache import never_cache
+
+from kollegan.accounts import services
+from kollegan.accounts.forms import InvitationAcceptForm
+
+
+@method_decorator(login_not_required, name="dispatch")
+class RateLimitedLoginView(LoginView):
+    """allauth's login, answering 429 Too Many Requests once the failure limit is hit."""
+
+    def form_invalid(self, form) -> HttpResponse:
+        response = super().form_invalid(form)
+        codes = {e.code for e in form.non_field_errors().as_data()}
+        if "too_many_login_attempts" in codes:
+            response.status_code = 429
+            response["Retry-After"] = "300"
+        return response
+
+
+@login_not_required
+def account_inactive(request: HttpRequest) -> HttpResponse:
+    return render(request, "account/account_inactive.html", status=403)
+
+
+@login_not_required
+def not_available(request: HttpRequest, **kwargs) -> HttpResponse:
+    """Self sign-up and e-mail confirmation do not exist in a closed platform."""
+    raise Http404
+
+
+@never_cache
+@login_not_required
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationError as error:
+        return render(
+            request,
+            "accounts/invitation_invalid.html",
+            {"message": error.message},
+            status=error.status,
+        )
+    form = InvitationAcceptForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            member = services.invitation_accept(
+                token=token,
+                name=form.cleaned_data["name"],
+                password=form.cleaned_data["password1"],
+            )
+        except services.InvitationError as error:
+            return render(
+                request,
+                "accounts/invitation_invalid.html",
+                {"message": error.message},
+                status=error.status,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error("password1", error)
+        else:
+            login(request, member, backend="kollegan.accounts.backends.MemberBackend")
+            return redirect("start")
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request,
+        "accounts/invitation_accept.html",
+        {"form": form, "invitation": invitation},
+        status=status,
+    )

@@ -1,0 +1,21 @@
+from django.contrib import admin
+
+from kollegan.core.models import NavigationItem, SiteSettings
+
+
+@admin.register(SiteSettings)
+class SiteSettingsAdmin(admin.ModelAdmin):
+    list_display = ["site_name", "contact_email"]
+
+    def has_add_permission(self, request) -> bool:
+        return not SiteSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(NavigationItem)
+class NavigationItemAdmin(admin.ModelAdmin):
+    list_display = ["section", "display_label", "label", "position", "is_visible"]
+    list_editable = ["label", "position", "is_visible"]
+    list_display_links = ["section"]

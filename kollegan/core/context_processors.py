@@ -1,0 +1,7 @@
+from django.http import HttpRequest
+
+from kollegan.core.selectors import site_config
+
+
+def site(request: HttpRequest) -> dict:
+    return {"site": site_config()}

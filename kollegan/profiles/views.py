@@ -1,0 +1,75 @@
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kollegan.accounts.models import Member, Organisation
+from kollegan.api import services as api_services
+from kollegan.api.models import ApiToken
+from kollegan.profiles import selectors
+from kollegan.profiles.forms import ApiTokenForm
+from kollegan.topics.models import Topic
+
+
+def directory(request: HttpRequest) -> HttpResponse:
+    filters = {
+        "search": request.GET.get("q", "").strip()[:100],
+        "topic": request.GET.get("amne", "").strip()[:80],
+        "organisation": request.GET.get("organisation", "").strip()[:60],
+    }
+    page = selectors.directory_page(request.GET.get("sida"), **filters)
+    return render(
+        request,
+        "profiles/directory.html",
+        {
+            "page": page,
+            "filters": filters,
+            "topics": Topic.objects.filter(is_active=True),
+            "organisations": Organisation.objects.all(),
+        },
+    )
+
+
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    member = get_object_or_404(
+        Member.objects.active().select_related("organisation", "unit").prefetch_related("topics"),
+        pk=pk,
+    )
+    return render(request, "profiles/detail.html", {"member": member})
+
+
+def my_page(request: HttpRequest) -> HttpResponse:
+    return _render_my_page(request, ApiTokenForm())
+
+
+def _render_my_page(
+    request: HttpRequest, form: ApiTokenForm, new_secret: str = "", status: int = 200
+) -> HttpResponse:
+    tokens = ApiToken.objects.live().filter(member=request.user)
+    return render(
+        request,
+        "profiles/my_page.html",
+        {"token_form": form, "tokens": tokens, "new_secret": new_secret},
+        status=status,
+    )
+
+
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    form = ApiTokenForm(request.POST)
+    if not form.is_valid():
+        return _render_my_page(request, form, status=400)
+    _token, secret = api_services.api_token_create(
+        member=request.user, name=form.cleaned_data["name"]
+    )
+    # The secret is shown once, on this response, and never stored in clear.
+    return _render_my_page(request, ApiTokenForm(), new_secret=secret)
+
+
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken.objects.live(), pk=pk, member=request.user)
+    api_services.api_token_revoke(token=token)
+    messages.success(request, _("The token “%(name)s” no longer works.") % {"name": token.name})
+    return redirect("profiles:my_page")

@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from kollegan.accounts import views as account_views
+from kollegan.api.api import api
+from kollegan.core import views as core_views
+from kollegan.core.models import Section
+from kollegan.feed import views as feed_views
+
+urlpatterns = [
+    path("", feed_views.start, name="start"),
+    # Our versions of three allauth pages come first: 429 on too many failed
+    # logins, 403 for an ended membership, and no self sign-up at all.
+    path("konto/login/", account_views.RateLimitedLoginView.as_view(), name="account_login"),
+    path("konto/inactive/", account_views.account_inactive, name="account_inactive"),
+    path("konto/signup/", account_views.not_available, name="account_signup"),
+    path(
+        "konto/confirm-email/", account_views.not_available, name="account_email_verification_sent"
+    ),
+    path(
+        "konto/confirm-email/<str:key>/", account_views.not_available, name="account_confirm_email"
+    ),
+    path("konto/", include("allauth.urls")),
+    path("", include("kollegan.accounts.urls")),
+    path("", include("kollegan.profiles.urls")),
+    path("amnen/", include("kollegan.topics.urls")),
+    path("fragor/", core_views.section, {"section": Section.QUESTIONS}, name="questions"),
+    path("kalendarium/", core_views.section, {"section": Section.CALENDAR}, name="calendar"),
+    path("motesnoteringar/", core_views.section, {"section": Section.NOTES}, name="notes"),
+    path("dokument/", core_views.section, {"section": Section.DOCUMENTS}, name="documents"),
+    path("hjalp/", core_views.help_page, name="help"),
+    path("sprak/", core_views.set_language, name="set_language"),
+    path("tillganglighet/", core_views.accessibility, name="accessibility"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+if settings.BENCH:
+    urlpatterns.append(path("bench/hello", core_views.hello, name="bench_hello"))

@@ -1,0 +1,114 @@
+"""The fixed cast every test uses: alice and bob (members in different
+municipalities), carol (moderator), admin (administrator), dave (deactivated),
+and the anonymous visitor (the `client` fixture, not logged in)."""
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+from django.utils import timezone
+
+from kollegan.accounts.models import Member, Organisation, Role, Unit
+from kollegan.topics.models import Topic
+
+PASSWORD = "ett-långt-lösenord-42"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    # Rate-limit counters and cached site settings must not leak between tests.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def lycksele(db) -> Organisation:
+    return Organisation.objects.get(slug="lycksele")
+
+
+@pytest.fixture
+def storuman(db) -> Organisation:
+    return Organisation.objects.get(slug="storuman")
+
+
+@pytest.fixture
+def unit(lycksele) -> Unit:
+    return Unit.objects.create(organisation=lycksele, name="Barn och familj")
+
+
+def make_member(
+    email: str, name: str, organisation: Organisation, role: str = Role.MEMBER, **fields
+) -> Member:
+    return Member.objects.create_user(
+        email=email, password=PASSWORD, name=name, organisation=organisation, role=role, **fields
+    )
+
+
+@pytest.fixture
+def alice(lycksele, unit) -> Member:
+    member = make_member(
+        "alice@lycksele.test",
+        "Alice Andersson",
+        lycksele,
+        unit=unit,
+        title="Socialsekreterare",
+        town="Lycksele",
+    )
+    member.topics.set(Topic.objects.filter(slug__in=["barn-och-unga", "vald"]))
+    return member
+
+
+@pytest.fixture
+def bob(storuman) -> Member:
+    return make_member("bob@storuman.test", "Bob Berg", storuman, title="Enhetschef")
+
+
+@pytest.fixture
+def carol(lycksele) -> Member:
+    return make_member("carol@lycksele.test", "Carol Carlsson", lycksele, role=Role.MODERATOR)
+
+
+@pytest.fixture
+def admin_member(db) -> Member:
+    fou = Organisation.objects.get(slug="fou-valfard")
+    return make_member("admin@fou.test", "Ada Admin", fou, role=Role.ADMIN)
+
+
+@pytest.fixture
+def dave(storuman) -> Member:
+    member = make_member("dave@storuman.test", "Dave Dahl", storuman)
+    member.deactivated_at = timezone.now()
+    member.save(update_fields=["deactivated_at"])
+    return member
+
+
+def client_for(member: Member) -> Client:
+    client = Client()
+    client.force_login(member, backend="kollegan.accounts.backends.MemberBackend")
+    return client
+
+
+@pytest.fixture
+def alice_client(alice) -> Client:
+    return client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob) -> Client:
+    return client_for(bob)
+
+
+@pytest.fixture
+def carol_client(carol) -> Client:
+    return client_for(carol)
+
+
+@pytest.fixture
+def admin_client_(admin_member) -> Client:
+    return client_for(admin_member)
+
+
+@pytest.fixture
+def dave_client(dave) -> Client:
+    """A session like one Dave opened while still a member (force_login ignores is_active)."""
+    return client_for(dave)
