@@ -110,7 +110,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "kollegan.core.middleware.ServerTimingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "kollegan.accounts.middleware.SwedishFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -304,6 +304,8 @@ STORAGES = {
 }
 # Developers and tests serve straight from the source folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEV
+# favicon.ico and other files browsers ask for at the root, public and without a URL pattern.
+WHITENOISE_ROOT = BASE_DIR / "static" / "root"
 WHITENOISE_AUTOREFRESH = DEV
 
 # --- E-mail -------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
+from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 
 
@@ -35,3 +36,15 @@ class MemberLanguageMiddleware:
                 translation.activate(language)
                 request.LANGUAGE_CODE = language
         return self.get_response(request)
+
+
+class SwedishFirstLocaleMiddleware(LocaleMiddleware):
+    """Swedish unless someone chose otherwise (the language cookie, or the member's
+    saved choice below). Municipal laptops often run an English Windows, so the
+    browser's Accept-Language says little about the language the staff work in."""
+
+    def process_request(self, request: HttpRequest) -> None:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = translation.get_language()

@@ -1,9 +1,12 @@
 """Kollegan's REST API, version 1. Later resources add their routers here and
 call the same service functions as the HTML views."""
 
-from django.http import HttpRequest
+from functools import wraps
+
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
 from kollegan.api.services import api_token_member
@@ -25,11 +28,14 @@ class MemberSession(SessionAuth):
         return user if user is not None and user.is_active else None
 
 
+def _unauthorized_response() -> JsonResponse:
+    response = JsonResponse({"detail": _("Log in or send a valid API token.")}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="kollegan"'
+    return response
+
+
 def _members_only(view):
     """The OpenAPI document is for members too: visitors learn nothing here."""
-    from functools import wraps
-
-    from django.http import JsonResponse
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs):
@@ -41,7 +47,7 @@ def _members_only(view):
         elif request.user.is_authenticated and request.user.is_active:
             member = request.user
         if member is None:
-            return JsonResponse({"detail": _("Log in or send a valid API token.")}, status=401)
+            return _unauthorized_response()
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -55,6 +61,25 @@ api = NinjaAPI(
     docs_url=None,  # the interactive docs load scripts from a CDN; the JSON is enough
     docs_decorator=_members_only,
 )
+
+
+@api.exception_handler(AuthenticationError)
+def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return _unauthorized_response()
+
+
+@api.exception_handler(Http404)
+def _on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, {"detail": _("Not found.")}, status=404)
+
+
+@api.exception_handler(ValidationError)
+def _on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"detail": _("The request contains invalid data."), "errors": exc.errors},
+        status=422,
+    )
 
 
 class OrganisationOut(Schema):
