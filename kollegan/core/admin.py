@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from kollegan.core.models import NavigationItem, SiteSettings
 
@@ -16,6 +17,10 @@ class SiteSettingsAdmin(admin.ModelAdmin):
 
 @admin.register(NavigationItem)
 class NavigationItemAdmin(admin.ModelAdmin):
-    list_display = ["section", "display_label", "label", "position", "is_visible"]
+    list_display = ["section", "shown_as", "label", "position", "is_visible"]
     list_editable = ["label", "position", "is_visible"]
     list_display_links = ["section"]
+
+    @admin.display(description=_("shown as"))
+    def shown_as(self, obj: NavigationItem) -> str:
+        return obj.display_label

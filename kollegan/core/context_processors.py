@@ -4,4 +4,4 @@ from kollegan.core.selectors import site_config
 
 
 def site(request: HttpRequest) -> dict:
-    return {"site": site_config()}
+    return {"kollegan": site_config()}

@@ -75,7 +75,7 @@ class NavigationItem(models.Model):
     class Meta:
         ordering = ["position", "section"]
         verbose_name = _("menu item")
-        verbose_name_plural = _("menu")
+        verbose_name_plural = _("menu items")
 
     def __str__(self) -> str:
         return self.display_label
