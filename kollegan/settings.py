@@ -257,6 +257,11 @@ if not DEV:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading binds the whole domain to HTTPS in browsers for months and is
+        # the operator's decision (SECURE_HSTS_PRELOAD=1), so `check --deploy`
+        # should not warn while it is off.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     # Load balancers probe over plain http.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -21,6 +21,9 @@ urlpatterns = [
     path(
         "konto/confirm-email/<str:key>/", account_views.not_available, name="account_confirm_email"
     ),
+    # The login address is the one the invitation went to: allauth's page for
+    # adding addresses would let a member switch it to any unverified address.
+    path("konto/email/", account_views.not_available, name="account_email"),
     path("konto/", include("allauth.urls")),
     path("", include("kollegan.accounts.urls")),
     path("", include("kollegan.profiles.urls")),

@@ -305,9 +305,9 @@ class Command(BaseCommand):
                 member.topics.set([topics[s] for s in topic_slugs if s in topics])
                 created += 1
         site, _ = SiteSettings.objects.get_or_create(pk=1)
-        if not kollegan.welcome_text:
-            kollegan.welcome_text = WELCOME
-            kollegan.contact_email = "kollegan@fou.example"
+        if not site.welcome_text:
+            site.welcome_text = WELCOME
+            site.contact_email = "kollegan@fou.example"
             site.save()
         self.stdout.write(
             f"Demoinnehåll klart: {created} nya medlemmar. Logga in som anna@kollegan.test "
