@@ -137,7 +137,13 @@ class Member(AbstractBaseUser):
         ordering = ["name"]
         verbose_name = _("member")
         verbose_name_plural = _("members")
-        indexes = [models.Index(fields=["organisation", "name"], name="member_org_name")]
+        indexes = [
+            models.Index(fields=["organisation", "name"], name="member_org_name"),
+            # The directory pages by name and the start page lists the newest:
+            # both read in index order instead of sorting every member.
+            models.Index(fields=["name", "id"], name="member_name_id"),
+            models.Index(fields=["-date_joined"], name="member_newest"),
+        ]
 
     def __str__(self) -> str:
         return self.name or self.email

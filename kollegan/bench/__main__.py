@@ -1,0 +1,210 @@
+"""`python -m kollegan.bench`: generate data, start granian, time every page.
+
+Progress goes to stderr and one JSON object per page to stdout, so the output
+can be piped straight into `jq` or saved for comparison between commits.
+Exits non-zero when any page answers with something other than 2xx.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kollegan.bench.environment import (
+    REPO_DIR,
+    Target,
+    child_env,
+    ensure_database,
+    make_target,
+    reset_database,
+    setup_lock,
+)
+from kollegan.bench.measure import Client, PageResult, measure, percentile
+from kollegan.bench.pages import HELLO, PAGES, Auth, Page
+from kollegan.bench.server import granian
+
+if TYPE_CHECKING:
+    # Only for annotations: importing the data module at run time needs Django set up.
+    from kollegan.bench.data import Fixture
+
+SCALES = {"national": 30_000, "small": 300}
+
+_started = time.monotonic()
+
+
+def progress(message: str) -> None:
+    print(f"[bench {time.monotonic() - _started:7.1f}s] {message}", file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m kollegan.bench", description=__doc__)
+    parser.add_argument("--scale", choices=sorted(SCALES), default="national")
+    parser.add_argument("--members", type=int, help="member count (overrides --scale)")
+    parser.add_argument("--data-dir", type=Path, help="default: var/bench/<scale>")
+    parser.add_argument("--requests", type=int, default=200, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
+    parser.add_argument("--seed", type=int, default=1, help="random seed for the data")
+    parser.add_argument(
+        "--pages", help="comma-separated page names to measure (hello is always measured)"
+    )
+    args = parser.parse_args(argv)
+    if args.members is not None and args.members < 2:
+        parser.error("--members must be at least 2")
+    if args.requests < 1 or args.warmup < 0:
+        parser.error("--requests must be positive and --warmup not negative")
+    return args
+
+
+def select_pages(names: str | None) -> list[Page]:
+    if not names:
+        return list(PAGES)
+    wanted = {name.strip() for name in names.split(",") if name.strip()}
+    unknown = wanted - {page.name for page in PAGES}
+    if unknown:
+        raise SystemExit(f"unknown page(s): {', '.join(sorted(unknown))}")
+    return [page for page in PAGES if page is HELLO or page.name in wanted]
+
+
+def migrate(env: dict[str, str]) -> None:
+    # A subprocess, as an operator would run it, with exactly the server's environment.
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=REPO_DIR,
+        env=env,
+        stdout=sys.stderr,
+        check=True,
+    )
+
+
+def prepare_data(target: Target, env: dict[str, str], seed: int) -> "Fixture":
+    """Migrate, and fill the database unless it already holds this exact data set."""
+    import django
+    from django.db import connections
+
+    ensure_database(target)
+    with setup_lock(target):
+        progress(f"migrating {target.database_name or target.sqlite_path}")
+        migrate(env)
+        django.setup()
+        from kollegan.bench import data
+
+        wanted = data.fingerprint(target.members, seed)
+        stored, count = data.stored_fingerprint(), data.member_count()
+        if stored == wanted and count == target.members:
+            progress(f"reusing {count} members from an earlier run")
+        else:
+            if stored is None and count:
+                raise SystemExit(
+                    f"{target.database_name or target.sqlite_path} holds {count} members "
+                    "the benchmark did not create; choose an empty --data-dir"
+                )
+            if stored is not None:
+                progress(f"rebuilding: database holds {stored!r}, want {wanted!r}")
+                connections.close_all()
+                reset_database(target)
+                migrate(env)
+            progress(f"generating {target.members} members")
+            data.generate(target.members, seed, progress)
+            progress(f"{data.member_count()} members in the database")
+        fixture = data.prepare_fixture()
+        # The server gets the database to itself while it is measured.
+        connections.close_all()
+    return fixture
+
+
+def headers_for(page: Page, fixture: "Fixture") -> dict[str, str]:
+    headers = {"User-Agent": "kollegan-bench", "Accept": "text/html,application/json"}
+    if page.auth is Auth.SESSION:
+        headers["Cookie"] = f"{fixture.session_cookie}={fixture.session_key}"
+    elif page.auth is Auth.BEARER:
+        headers["Authorization"] = f"Bearer {fixture.api_secret}"
+    return headers
+
+
+def _ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def report(
+    page: Page, path: str, result: PageResult, target: Target, hello_p50: float | None
+) -> dict:
+    server_p50 = percentile(result.server_ms, 50)
+    line = {
+        "page": page.name,
+        "path": path,
+        "scale": target.label,
+        "members": target.members,
+        "database": "postgresql" if target.database_url else "sqlite",
+        "requests": result.requests,
+        "status": result.status,
+        "queries": max(result.queries) if result.queries else None,
+        "server_p50_ms": _ms(server_p50),
+        "server_p95_ms": _ms(percentile(result.server_ms, 95)),
+        "client_p50_ms": _ms(percentile(result.client_ms, 50)),
+        "client_p95_ms": _ms(percentile(result.client_ms, 95)),
+        "ratio_p50_vs_hello": round(server_p50 / hello_p50, 2)
+        if server_p50 is not None and hello_p50
+        else None,
+    }
+    if not result.ok:
+        line["error"] = result.error or f"HTTP {result.status}"
+    return line
+
+
+def run(args: argparse.Namespace) -> int:
+    members = args.members if args.members is not None else SCALES[args.scale]
+    # A custom size gets a data set of its own instead of overwriting a preset's.
+    label = args.scale if members == SCALES[args.scale] else f"m{members}"
+    target = make_target(label, members, args.data_dir)
+    pages = select_pages(args.pages)
+    env = child_env(target)
+    # This process configures Django too (to generate data), from the same environment.
+    os.environ.clear()
+    os.environ.update(env)
+    progress(f"scale {label}: {members} members, data in {target.data_dir}")
+    fixture = prepare_data(target, env, args.seed)
+
+    failures = 0
+    with granian(env, target.data_dir / "granian.log") as port:
+        progress(f"granian listening on 127.0.0.1:{port}")
+        client = Client(port)
+        hello_p50: float | None = None
+        try:
+            for page in pages:
+                path = page.url(fixture.ids)
+                result = measure(
+                    client,
+                    path,
+                    headers_for(page, fixture),
+                    warmup=args.warmup,
+                    requests=args.requests,
+                )
+                if page is HELLO:
+                    hello_p50 = percentile(result.server_ms, 50)
+                line = report(page, path, result, target, hello_p50)
+                if not result.ok:
+                    failures += 1
+                print(json.dumps(line, ensure_ascii=False), flush=True)
+                progress(
+                    f"{page.name:<20} status {line['status']} queries {line['queries']} "
+                    f"server p50 {line['server_p50_ms']} ms"
+                )
+        finally:
+            client.close()
+    progress(f"done in {time.monotonic() - _started:.1f}s, {failures} page(s) failed")
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Turn `kill` into an exception so the web server is stopped on the way out.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))
+    return run(parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

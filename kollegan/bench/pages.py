@@ -1,0 +1,44 @@
+"""The pages `make bench` measures. Later work adds a page by appending a :class:`Page`.
+
+A path may hold ``{placeholders}`` filled from :class:`kollegan.bench.data.Fixture`
+(``profile_id`` today); a page that needs a new kind of object adds the id there.
+"""
+
+from dataclasses import dataclass
+from enum import Enum
+
+
+class Auth(Enum):
+    """How the request identifies itself."""
+
+    SESSION = "session"  # the logged-in bench member's session cookie, as a browser sends it
+    BEARER = "bearer"  # Authorization: Bearer with the bench member's API token
+    NONE = "none"  # an anonymous visitor
+
+
+@dataclass(frozen=True)
+class Page:
+    name: str
+    path: str
+    auth: Auth = Auth.SESSION
+
+    def url(self, ids: dict[str, int]) -> str:
+        return self.path.format(**ids)
+
+
+# The baseline: every other page's p50 is reported as a multiple of this one's.
+HELLO = Page("hello", "/bench/hello")
+
+PAGES: list[Page] = [
+    HELLO,
+    Page("start", "/"),
+    Page("directory", "/medarbetare/"),
+    Page("directory_filtered", "/medarbetare/?amne=barn-och-unga&organisation=lycksele"),
+    Page("directory_page_50", "/medarbetare/?sida=50"),
+    Page("profile", "/medarbetare/{profile_id}/"),
+    Page("topic", "/amnen/barn-och-unga/"),
+    Page("my_page", "/min-sida/"),
+    Page("api_me", "/api/v1/me", Auth.BEARER),
+    Page("login", "/konto/login/", Auth.NONE),
+    Page("healthz", "/healthz", Auth.NONE),
+]
