@@ -1,0 +1,708 @@
+"""The permission matrix: every URL pattern the project serves, and what each
+of five roles gets when they open it.
+
+The patterns are read from Django's URL resolver, not listed by hand, so a new
+URL without a row in ``EXPECTED`` fails ``test_every_url_pattern_has_a_decision``:
+whoever adds a page must decide who may see it. The Django admin's many
+patterns follow one rule (``admin_row``) with a short list of documented
+exceptions; the rule is still checked against every admin pattern, opened with
+the id of a real row.
+
+Roles: ``visitor`` (not logged in), ``member`` (alice), ``moderator`` (carol),
+``admin`` (admin_member), ``deactivated`` (dave's session from before his
+membership ended).
+
+Outcomes: ``ok`` 200, ``login`` 302 to the login page (/konto/login/),
+``redirect`` 302 anywhere else, ``forbidden`` 403, ``not_found`` 404,
+``method`` 405, ``unauthorized`` 401 (the API). Inside ``/admin/`` redirects
+are followed (at most a few hops): the admin first sends everybody without
+access to ``/admin/login/``, and that page gives the real answer (the login
+page for visitors, 403 for logged-in non-administrators).
+"""
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any, NamedTuple
+from urllib.parse import urlsplit
+
+import pytest
+from django.contrib import admin
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
+
+from kollegan.accounts import services as account_services
+from kollegan.accounts.models import Member
+from kollegan.api import services as api_services
+from kollegan.api.models import ApiToken
+from kollegan.core.models import NavigationItem, SiteSettings
+from kollegan.topics.models import Topic
+
+OK = "ok"
+LOGIN = "login"
+REDIRECT = "redirect"
+FORBIDDEN = "forbidden"
+NOT_FOUND = "not_found"
+METHOD = "method"
+UNAUTHORIZED = "unauthorized"
+
+ROLES = ("visitor", "member", "moderator", "admin", "deactivated")
+CLIENT_FIXTURES = {
+    "visitor": "client",
+    "member": "alice_client",
+    "moderator": "carol_client",
+    "admin": "admin_client_",
+    "deactivated": "dave_client",
+}
+
+
+class Row(NamedTuple):
+    visitor: str
+    member: str
+    moderator: str
+    admin: str
+    deactivated: str
+
+
+# Shorthands for the common rows; anything unusual is spelled out in the table.
+MEMBERS_ONLY = Row(LOGIN, OK, OK, OK, LOGIN)
+POST_ONLY = Row(LOGIN, METHOD, METHOD, METHOD, LOGIN)
+API = Row(UNAUTHORIZED, OK, OK, OK, UNAUTHORIZED)
+NOWHERE = Row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
+PUBLIC = Row(OK, OK, OK, OK, OK)
+
+EXPECTED: dict[str, Row] = {
+    # --- Kollegan's own pages: members only -------------------------------------
+    "start": MEMBERS_ONLY,
+    "profiles:directory": MEMBERS_ONLY,
+    "profiles:detail": MEMBERS_ONLY,
+    "profiles:my_page": MEMBERS_ONLY,
+    "topics:list": MEMBERS_ONLY,
+    "topics:detail": MEMBERS_ONLY,
+    "questions": MEMBERS_ONLY,
+    "calendar": MEMBERS_ONLY,
+    "notes": MEMBERS_ONLY,
+    "documents": MEMBERS_ONLY,
+    "help": MEMBERS_ONLY,
+    # POST-only: used for real in test_post_only_view_works_for_members_and_…
+    "profiles:token_create": POST_ONLY,
+    "profiles:token_revoke": POST_ONLY,
+    "set_language": POST_ONLY,
+    # --- Open to everybody: they reveal nothing about members or content --------
+    "accessibility": PUBLIC,
+    "healthz": PUBLIC,
+    # Anyone holding the link may open it; the token is the permission.
+    "accounts:invitation_accept": PUBLIC,
+    # The page an ended membership lands on after a refused login: 403 for all.
+    "account_inactive": Row(FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN, FORBIDDEN),
+    # --- allauth under /konto/ ----------------------------------------------------
+    "account_login": Row(OK, REDIRECT, REDIRECT, REDIRECT, OK),
+    # GET shows "do you want to log out?" to members; a visitor has nothing to end.
+    "account_logout": Row(LOGIN, OK, OK, OK, LOGIN),
+    "account_reset_password": PUBLIC,
+    "account_reset_password_done": PUBLIC,
+    # A valid key is moved into the session and the browser sent on (allauth).
+    "account_reset_password_from_key": Row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    "account_reset_password_from_key_done": PUBLIC,
+    "account_change_password": MEMBERS_ONLY,
+    # Every member has a password, so "set password" sends them to "change password".
+    "account_set_password": Row(LOGIN, REDIRECT, REDIRECT, REDIRECT, LOGIN),
+    "account_reauthenticate": MEMBERS_ONLY,
+    # The login address is the invited one; allauth's address list is switched off.
+    "account_email": NOWHERE,
+    # Login by e-mailed code is not enabled: with no login under way allauth sends
+    # visitors to the login page and members to the start page.
+    "account_confirm_login_code": Row(LOGIN, REDIRECT, REDIRECT, REDIRECT, LOGIN),
+    # A closed platform: no self sign-up, no address confirmation.
+    "account_signup": NOWHERE,
+    "account_email_verification_sent": NOWHERE,
+    "account_confirm_email": NOWHERE,
+    # --- The API (django-ninja) ------------------------------------------------------
+    "api:me": API,
+    "api:openapi-json": API,
+    # ninja's root exists only so operation paths can be reversed.
+    "api:api-root": NOWHERE,
+}
+
+# Visitors may see these pages and nothing else; every other page answers a
+# visitor with the login page, 404 or 401.
+VISITOR_ALLOWLIST = {
+    "account_login",
+    "account_inactive",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key",
+    "account_reset_password_from_key_done",
+    "accounts:invitation_accept",
+    "accessibility",
+    "healthz",
+}
+VISITOR_REFUSALS = {LOGIN, NOT_FOUND, UNAUTHORIZED}
+
+# The views that carry ``login_not_required`` (the members-only middleware lets
+# them through). Pages answering 404 to everybody may be marked too.
+MARKED_PUBLIC = VISITOR_ALLOWLIST | {
+    "account_email",
+    "account_logout",
+    "account_signup",
+    "account_email_verification_sent",
+    "account_confirm_email",
+    "account_confirm_login_code",
+    "admin:login",
+}
+
+# Names registered twice: our view comes first and the allauth one behind it is
+# unreachable.
+SHADOWED = {
+    "account_email",
+    "account_login",
+    "account_inactive",
+    "account_signup",
+    "account_email_verification_sent",
+    "account_confirm_email",
+}
+
+
+# --- The Django admin ------------------------------------------------------------------
+
+
+def admin_row(admin_outcome: str = OK) -> Row:
+    """Visitors and ended memberships are sent to log in, members and moderators get
+    403, administrators get the page."""
+    return Row(LOGIN, FORBIDDEN, FORBIDDEN, admin_outcome, LOGIN)
+
+
+# Where an administrator does not simply get the page.
+ADMIN_EXCEPTIONS: dict[str, str] = {
+    # Django 5 logs out on POST only.
+    "admin:logout": METHOD,
+    # Sends the browser to the member's profile page.
+    "admin:view_on_site": REDIRECT,
+    # Members arrive through invitations and are deactivated, never deleted.
+    "admin:accounts_member_add": FORBIDDEN,
+    "admin:accounts_member_delete": FORBIDDEN,
+    # Tokens are created by their owners on "My page".
+    "admin:api_apitoken_add": FORBIDDEN,
+    # One settings row, created by a migration, never deleted.
+    "admin:core_sitesettings_add": FORBIDDEN,
+    "admin:core_sitesettings_delete": FORBIDDEN,
+    # django-tasks-db's results are read-only.
+    "admin:django_tasks_database_dbtaskresult_add": FORBIDDEN,
+    "admin:django_tasks_database_dbtaskresult_delete": FORBIDDEN,
+}
+
+# Unnamed patterns are allowed only here, each with what it is for.
+UNNAMED_ALLOWED = {
+    # ModelAdmin's old object URL, a redirect to the change page.
+    r"^admin/\w+/\w+/<path:object_id>/$": "admin object redirect",
+    # AdminSite's final catch-all (404 behind the admin login).
+    r"^admin/\(\?P<url>\.\*\)\$$": "admin catch-all",
+}
+
+# Query strings some admin views need to do anything at all.
+ADMIN_QUERY = {
+    "admin:autocomplete": "?app_label=accounts&model_name=member&field_name=unit",
+}
+
+
+# --- Walking the resolver ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str | None
+    route: str
+    callback: Callable
+
+
+def _walk(resolver: URLResolver, prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = namespace
+            if entry.namespace:
+                inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace
+            yield from _walk(entry, prefix + str(entry.pattern), inner)
+        elif isinstance(entry, URLPattern):
+            name = entry.name
+            if name and namespace:
+                name = f"{namespace}:{name}"
+            yield Route(name=name, route=prefix + str(entry.pattern), callback=entry.callback)
+        else:  # pragma: no cover - Django has only these two
+            raise TypeError(f"Unknown URL entry {entry!r}")
+
+
+ALL_ROUTES = list(_walk(get_resolver()))
+NAMED_ROUTES: dict[str, Route] = {}
+for _route in ALL_ROUTES:
+    if _route.name:
+        # The first registration is the one that answers (see SHADOWED).
+        NAMED_ROUTES.setdefault(_route.name, _route)
+UNNAMED_ROUTES = [r for r in ALL_ROUTES if not r.name]
+
+
+def _admin_object_models() -> dict[str, type]:
+    """admin pattern name -> model, for the patterns that take an ``object_id``."""
+    names = {}
+    for model in admin.site._registry:
+        info = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+        for action in ("change", "history", "delete"):
+            names[f"{info}_{action}"] = model
+    return names
+
+
+def expected_row(name: str) -> Row:
+    if name.startswith("admin:"):
+        return admin_row(ADMIN_EXCEPTIONS.get(name, OK))
+    return EXPECTED[name]
+
+
+# --- The sample data every URL is opened with ---------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Every test here creates the whole cast; a million PBKDF2 rounds each adds up.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@dataclass
+class World:
+    members: dict[str, Member | None]
+    bob: Member
+    invitation_token: str
+    invitation: Any
+    tokens: dict[int, ApiToken]
+    reset_kwargs: dict[str, str]
+    task_result: Any
+    unit: Any
+
+    def token_for(self, member: Member | None) -> ApiToken:
+        owner = member or self.bob
+        return self.tokens[owner.pk]
+
+
+@pytest.fixture
+def world(alice, bob, carol, admin_member, dave, unit, lycksele) -> World:
+    from allauth.account.forms import default_token_generator
+    from allauth.account.utils import user_pk_to_url_str
+    from django_tasks_db.models import DBTaskResult
+
+    from kollegan.accounts.tasks import send_invitation_email
+
+    issued = account_services.invitation_create(
+        email="ny.kollega@lycksele.test",
+        organisation=lycksele,
+        invited_by=admin_member,
+        send_email=False,
+    )
+    tokens = {
+        member.pk: api_services.api_token_create(member=member, name="Skript")[0]
+        for member in (alice, bob, carol, admin_member, dave)
+    }
+    result = send_invitation_email.enqueue(invitation_id=issued.invitation.pk, url=issued.url)
+    return World(
+        members={
+            "visitor": None,
+            "member": alice,
+            "moderator": carol,
+            "admin": admin_member,
+            "deactivated": dave,
+        },
+        bob=bob,
+        invitation_token=issued.token,
+        invitation=issued.invitation,
+        tokens=tokens,
+        reset_kwargs={
+            "uidb36": user_pk_to_url_str(bob),
+            "key": default_token_generator.make_token(bob),
+        },
+        task_result=DBTaskResult.objects.get(pk=result.id),
+        unit=unit,
+    )
+
+
+def admin_sample_object(model: type, world: World):
+    """A real row for every model the admin shows; a newly registered model needs one here."""
+    samples: dict[str, Callable[[], Any]] = {
+        "accounts.organisation": lambda: world.bob.organisation,
+        "accounts.member": lambda: world.bob,
+        "accounts.unit": lambda: world.unit,
+        "accounts.invitation": lambda: world.invitation,
+        "core.sitesettings": lambda: SiteSettings.objects.get(pk=1),
+        "core.navigationitem": lambda: NavigationItem.objects.order_by("pk").first(),
+        "topics.topic": lambda: Topic.objects.get(slug="barn-och-unga"),
+        "api.apitoken": lambda: world.token_for(world.bob),
+        "django_tasks_database.dbtaskresult": lambda: world.task_result,
+    }
+    label = model._meta.label_lower
+    if label not in samples:
+        pytest.fail(f"The admin shows {label}: add a sample row for it to admin_sample_object().")
+    obj = samples[label]()
+    assert obj is not None, f"no {label} row to open in the admin"
+    return obj
+
+
+KWARGS: dict[str, Callable[[World, Member | None], dict[str, Any]]] = {
+    "accounts:invitation_accept": lambda w, me: {"token": w.invitation_token},
+    "profiles:detail": lambda w, me: {"pk": w.bob.pk},
+    "profiles:token_revoke": lambda w, me: {"pk": w.token_for(me).pk},
+    "topics:detail": lambda w, me: {"slug": "barn-och-unga"},
+    "account_confirm_email": lambda w, me: {"key": "MQ:1tSPXr:abc"},
+    "account_reset_password_from_key": lambda w, me: w.reset_kwargs,
+    "admin:view_on_site": lambda w, me: {
+        "content_type_id": ContentType.objects.get_for_model(Member).pk,
+        "object_id": w.bob.pk,
+    },
+    "admin:app_list": lambda w, me: {"app_label": "accounts"},
+}
+
+
+def url_for(name: str, world: World, requester: Member | None) -> str:
+    kwargs: dict[str, Any] = {}
+    admin_models = _admin_object_models()
+    if name in KWARGS:
+        kwargs = KWARGS[name](world, requester)
+    elif name in admin_models:
+        kwargs = {"object_id": admin_sample_object(admin_models[name], world).pk}
+    return reverse(name, kwargs=kwargs) + ADMIN_QUERY.get(name, "")
+
+
+def unnamed_url(route: Route, world: World) -> str:
+    match = re.match(r"^admin/(\w+)/(\w+)/<path:object_id>/$", route.route)
+    if match:
+        app_label, model_name = match.groups()
+        for model in admin.site._registry:
+            if (model._meta.app_label, model._meta.model_name) == (app_label, model_name):
+                return f"/admin/{app_label}/{model_name}/{admin_sample_object(model, world).pk}/"
+        pytest.fail(f"{route.route} belongs to no registered admin model")
+    if route.route == "admin/(?P<url>.*)$":
+        return "/admin/no-such-page/"
+    pytest.fail(f"No sample URL for the unnamed pattern {route.route}")
+
+
+# --- Asking and classifying ------------------------------------------------------------------
+
+LOGIN_PATH = "/konto/login/"
+
+
+def classify(response) -> str:
+    status = response.status_code
+    if status in (301, 302, 303, 307, 308):
+        location = urlsplit(response["Location"])
+        if location.path == LOGIN_PATH:
+            return LOGIN
+        return REDIRECT
+    named = {
+        200: OK,
+        401: UNAUTHORIZED,
+        403: FORBIDDEN,
+        404: NOT_FOUND,
+        405: METHOD,
+    }
+    return named.get(status, f"status {status}")
+
+
+def outcome(client: Client, url: str, method: str = "get", data=None) -> str:
+    response = getattr(client, method)(url, data or {})
+    for _hop in range(4):
+        if response.status_code not in (301, 302):
+            break
+        location = response["Location"]
+        if not urlsplit(location).path.startswith("/admin/"):
+            break
+        response = client.get(location)
+    return classify(response)
+
+
+def role_clients(request) -> dict[str, Client]:
+    return {role: request.getfixturevalue(fixture) for role, fixture in CLIENT_FIXTURES.items()}
+
+
+def assert_row(clients: dict[str, Client], url_of: Callable[[str], str], expected: Row) -> None:
+    observed = Row(**{role: outcome(clients[role], url_of(role)) for role in ROLES})
+    wrong = {
+        role: f"expected {want}, got {got} at {url_of(role)}"
+        for role, want, got in zip(ROLES, expected, observed, strict=True)
+        if want != got
+    }
+    assert not wrong, f"observed {observed}; wrong for {wrong}"
+
+
+# --- The tests ----------------------------------------------------------------------------------
+
+
+def test_every_url_pattern_has_a_decision():
+    undecided = sorted(
+        name for name in NAMED_ROUTES if not name.startswith("admin:") and name not in EXPECTED
+    )
+    assert not undecided, (
+        f"URL patterns nobody has decided access for: {undecided}. "
+        "Add a row to EXPECTED in tests/test_permissions.py."
+    )
+
+
+def test_permission_table_has_no_stale_rows():
+    stale = sorted(set(EXPECTED) - set(NAMED_ROUTES))
+    stale += sorted(set(ADMIN_EXCEPTIONS) - set(NAMED_ROUTES))
+    stale += sorted(set(KWARGS) - set(NAMED_ROUTES))
+    assert not stale, f"Rows for URL names that no longer exist: {stale}"
+
+
+def test_only_known_patterns_are_unnamed():
+    unknown = [
+        route.route
+        for route in UNNAMED_ROUTES
+        if not any(re.match(rule, route.route) for rule in UNNAMED_ALLOWED)
+    ]
+    assert not unknown, f"Unnamed URL patterns (give them a name=): {unknown}"
+
+
+def test_admin_patterns_are_found():
+    admin_names = {name for name in NAMED_ROUTES if name.startswith("admin:")}
+    # The walk really reaches into namespaces: index, one changelist per model.
+    assert "admin:index" in admin_names
+    for model in admin.site._registry:
+        assert f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist" in admin_names
+    assert "api:me" in NAMED_ROUTES
+    assert "profiles:detail" in NAMED_ROUTES
+
+
+def test_shadowed_allauth_patterns_are_unreachable():
+    seen: dict[str, list[Route]] = {}
+    for route in ALL_ROUTES:
+        if route.name:
+            seen.setdefault(route.name, []).append(route)
+    duplicated = {name for name, routes in seen.items() if len(routes) > 1}
+    assert duplicated == SHADOWED
+    for name in duplicated:
+        first = seen[name][0]
+        assert first.callback.__module__.startswith("kollegan."), name
+        kwargs = {"key": "MQ:1tSPXr:abc"} if name == "account_confirm_email" else {}
+        assert resolve(reverse(name, kwargs=kwargs)).func is first.callback, name
+
+
+def test_visitors_see_only_the_allowlisted_pages():
+    public = {name for name in NAMED_ROUTES if expected_row(name).visitor not in VISITOR_REFUSALS}
+    assert public == VISITOR_ALLOWLIST
+
+
+def test_deactivated_session_is_treated_like_a_visitor():
+    for name in NAMED_ROUTES:
+        row = expected_row(name)
+        assert row.deactivated == row.visitor, name
+
+
+def test_only_allowlisted_views_skip_the_login_requirement():
+    marked = {
+        route.name
+        for route in NAMED_ROUTES.values()
+        if not getattr(route.callback, "login_required", True)
+    }
+    assert marked == MARKED_PUBLIC
+
+
+@pytest.mark.parametrize("name", sorted(NAMED_ROUTES))
+def test_url_answers_each_role_as_decided(name, request, world):
+    if not name.startswith("admin:") and name not in EXPECTED:
+        pytest.fail(f"No row in EXPECTED for {name}")
+    clients = role_clients(request)
+    assert_row(clients, lambda role: url_for(name, world, world.members[role]), expected_row(name))
+
+
+@pytest.mark.parametrize("route", UNNAMED_ROUTES, ids=lambda r: r.route)
+def test_unnamed_admin_url_answers_each_role_as_decided(route, request, world):
+    clients = role_clients(request)
+    url = unnamed_url(route, world)
+    admin_outcome = NOT_FOUND if "no-such-page" in url else OK
+    assert_row(clients, lambda role: url, admin_row(admin_outcome))
+
+
+def test_administrator_already_logged_in_is_sent_from_admin_login_to_admin_index(admin_client_):
+    response = admin_client_.get(reverse("admin:login"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("admin:index")
+
+
+def test_member_cannot_switch_login_address_to_an_unverified_one(alice_client, alice):
+    response = alice_client.post(
+        reverse("account_email"), {"action_add": "", "email": "privat@example.com"}
+    )
+    assert response.status_code == 404
+    alice.refresh_from_db()
+    assert alice.email == "alice@lycksele.test"
+
+
+# --- POST-only views, used the way the pages use them ---------------------------------------
+
+
+@dataclass(frozen=True)
+class PostCase:
+    url: Callable[[World, Member | None], str]
+    data: dict[str, str]
+    # Checks the success response and its effect; gets the response and the member.
+    succeeded: Callable[[Any, Member, World], None]
+    # The effect must be absent after a refused request.
+    untouched: Callable[[Member | None, World], None]
+    # Roles whose answer is not the default (login for visitor/deactivated, success for the rest).
+    refused: dict[str, str] | None = None
+
+
+def _language_set(response, member, world):
+    assert response.status_code == 302
+    assert response["Location"] == "/hjalp/"
+    member.refresh_from_db()
+    assert member.language == "en"
+
+
+def _language_untouched(member, world):
+    assert not Member.objects.filter(language="en").exists()
+
+
+def _token_created(response, member, world):
+    assert response.status_code == 200
+    names = list(ApiToken.objects.live().filter(member=member).values_list("name", flat=True))
+    assert "Mitt skript" in names
+    assert ApiToken.PREFIX in response.content.decode()
+
+
+def _no_token_created(member, world):
+    assert not ApiToken.objects.filter(name="Mitt skript").exists()
+
+
+def _token_revoked(response, member, world):
+    assert response.status_code == 302
+    assert response["Location"] == reverse("profiles:my_page")
+    assert ApiToken.objects.get(pk=world.token_for(member).pk).revoked_at is not None
+
+
+def _tokens_untouched(member, world):
+    assert not ApiToken.objects.filter(revoked_at__isnull=False).exists()
+
+
+def _logged_out(response, member, world):
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == LOGIN_PATH
+    assert not _sessions_of(member)
+
+
+def _nothing(member, world):
+    return None
+
+
+def _sessions_of(member: Member) -> list[Session]:
+    return [
+        session
+        for session in Session.objects.all()
+        if str(session.get_decoded().get("_auth_user_id")) == str(member.pk)
+    ]
+
+
+POST_CASES: dict[str, PostCase] = {
+    "set_language": PostCase(
+        url=lambda w, me: reverse("set_language"),
+        data={"language": "en", "next": "/hjalp/"},
+        succeeded=_language_set,
+        untouched=_language_untouched,
+    ),
+    "profiles:token_create": PostCase(
+        url=lambda w, me: reverse("profiles:token_create"),
+        data={"name": "Mitt skript"},
+        succeeded=_token_created,
+        untouched=_no_token_created,
+    ),
+    "profiles:token_revoke": PostCase(
+        url=lambda w, me: reverse("profiles:token_revoke", args=[w.token_for(me).pk]),
+        data={},
+        succeeded=_token_revoked,
+        untouched=_tokens_untouched,
+    ),
+    "account_logout": PostCase(
+        url=lambda w, me: reverse("account_logout"),
+        data={},
+        succeeded=_logged_out,
+        untouched=_nothing,
+    ),
+    "admin:logout": PostCase(
+        url=lambda w, me: reverse("admin:logout"),
+        data={},
+        succeeded=_logged_out,
+        untouched=_nothing,
+        refused={"member": FORBIDDEN, "moderator": FORBIDDEN},
+    ),
+}
+
+
+def test_every_post_only_view_has_a_post_case():
+    post_only = {
+        name for name in NAMED_ROUTES if METHOD in expected_row(name) and name in EXPECTED
+    } | {name for name, outcome_ in ADMIN_EXCEPTIONS.items() if outcome_ == METHOD}
+    assert post_only <= set(POST_CASES), sorted(post_only - set(POST_CASES))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(POST_CASES))
+def test_post_only_view_works_for_members_and_sends_others_to_login(name, role, request, world):
+    case = POST_CASES[name]
+    client = request.getfixturevalue(CLIENT_FIXTURES[role])
+    member = world.members[role]
+    refused = {"visitor": LOGIN, "deactivated": LOGIN, **(case.refused or {})}
+    if role in refused:
+        assert outcome(client, case.url(world, member), "post", case.data) == refused[role]
+        case.untouched(member, world)
+    else:
+        response = client.post(case.url(world, member), case.data)
+        case.succeeded(response, member, world)
+
+
+def test_member_cannot_revoke_someone_elses_token(alice_client, world):
+    bobs = world.token_for(world.bob)
+    response = alice_client.post(reverse("profiles:token_revoke", args=[bobs.pk]))
+    assert response.status_code == 404
+    bobs.refresh_from_db()
+    assert bobs.revoked_at is None
+
+
+# --- A membership ending while the session is open --------------------------------------------
+
+
+def test_open_session_stops_working_the_moment_a_member_is_deactivated(alice_client, alice):
+    directory = reverse("profiles:directory")
+    assert alice_client.get(directory).status_code == 200
+
+    # Only the column: the session row stays, so the refusal comes from the check
+    # made on every request, not from the session being deleted.
+    Member.objects.filter(pk=alice.pk).update(deactivated_at=timezone.now())
+    assert _sessions_of(alice)
+
+    response = alice_client.get(directory)
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == LOGIN_PATH
+    assert alice_client.get(reverse("api:me")).status_code == 401
+
+
+def test_open_session_stops_working_when_membership_end_date_passes(alice_client, alice):
+    assert alice_client.get(reverse("start")).status_code == 200
+    Member.objects.filter(pk=alice.pk).update(membership_ends_at=timezone.now())
+    response = alice_client.get(reverse("start"))
+    assert response.status_code == 302
+    assert urlsplit(response["Location"]).path == LOGIN_PATH
+
+
+def test_deactivation_service_ends_sessions_and_api_tokens(alice_client, alice):
+    _token, secret = api_services.api_token_create(member=alice, name="Skript")
+    bearer = {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
+    assert Client().get(reverse("api:me"), **bearer).status_code == 200
+    assert alice_client.get(reverse("profiles:my_page")).status_code == 200
+
+    account_services.member_deactivate(member=alice)
+
+    assert not _sessions_of(alice)
+    assert urlsplit(alice_client.get(reverse("profiles:my_page"))["Location"]).path == LOGIN_PATH
+    assert Client().get(reverse("api:me"), **bearer).status_code == 401
+
+
+def test_deactivated_members_profile_is_gone_from_the_directory(bob_client, dave):
+    assert bob_client.get(reverse("profiles:detail", args=[dave.pk])).status_code == 404
