@@ -184,6 +184,9 @@ if REDIS_URL:
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "kollegan"),
         }
     }
+elif env_str("CACHE_BACKEND") == "locmem":
+    # The test suite: each run keeps its own counters.
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 else:
     # A file cache is shared by every process on the machine, so login rate
     # limits hold across the web server's workers.

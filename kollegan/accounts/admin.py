@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -184,6 +185,17 @@ class InvitationAdmin(admin.ModelAdmin):
             _("Invitation sent to %(email)s. The link, if you need to pass it on yourself: %(url)s")
             % {"email": obj.email, "url": issued.url},
         )
+
+    def log_addition(self, request, obj, message):
+        if obj.pk is None:  # save_model's service call refused: nothing was added
+            return None
+        return super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            # Back to the form, with only save_model's error (not "added successfully").
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_add(request, obj, post_url_continue)
 
     @admin.action(description=_("Revoke the selected invitations"))
     def revoke(self, request, queryset) -> None:

@@ -1,0 +1,340 @@
+"""Operator commands: create_member, create_token, invite and seed_demo, run the
+way an operator runs them (call_command, output captured). Failures are a
+CommandError with one Swedish line and leave the database as it was."""
+
+import io
+import re
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import Client
+from django.utils import translation
+
+from kollegan.accounts.models import Invitation, Member, Organisation, Role
+from kollegan.api.models import ApiToken
+from kollegan.core.management.commands.seed_demo import DEMO_PASSWORD, MEMBERS
+
+SWEDISH_LETTERS = re.compile(r"[åäöÅÄÖ]")
+# Login rate limits count per address in the cache, which other test runs on this
+# machine share (as 127.0.0.1): log in from an address of this module's own.
+OWN_IP = "10.17.0.1"
+
+
+@pytest.fixture(autouse=True)
+def _like_manage_py():
+    # `manage.py` runs with no language activated, i.e. LANGUAGE_CODE ("sv").
+    # Requests made earlier in the same test thread may have left another one on.
+    translation.deactivate()
+    yield
+    translation.deactivate()
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def last_line(text: str) -> str:
+    return text.rstrip("\n").splitlines()[-1].strip()
+
+
+def assert_one_swedish_line(error: CommandError, *words: str) -> None:
+    message = str(error)
+    assert message.strip()
+    assert "\n" not in message.strip()
+    for word in words:
+        assert word in message
+
+
+def snapshot() -> tuple[int, int, int]:
+    return Member.objects.count(), Invitation.objects.count(), ApiToken.objects.count()
+
+
+# --- create_member ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "municipality",
+    [
+        "Lycksele",
+        "lycksele",
+        "LYCKSELE",
+        "Lycksele kommun",
+        "lycksele Kommun",
+        "LYCKSELE KOMMUN",
+        "  Lycksele kommun ",
+    ],
+)
+def test_create_member_finds_the_municipality_by_name_slug_or_kommun_form(db, municipality):
+    out, _err = run(
+        "create_member",
+        "--email=Nina@Lycksele.test",
+        "--name=Nina Nilsson",
+        f"--municipality={municipality}",
+    )
+
+    member = Member.objects.get(email="nina@lycksele.test")
+    assert member.name == "Nina Nilsson"
+    assert member.organisation.slug == "lycksele"
+    assert member.role == Role.MEMBER
+    assert "Nina Nilsson" in out
+
+
+@pytest.mark.parametrize(
+    ("municipality", "slug"),
+    [
+        ("mala", "mala"),
+        ("Malå", "mala"),
+        ("malå kommun", "mala"),
+        ("åsele", "asele"),
+        ("ÅSELE KOMMUN", "asele"),
+        ("Norsjö kommun", "norsjo"),
+    ],
+)
+def test_create_member_handles_swedish_letters_in_any_case(db, municipality, slug):
+    run("create_member", "--email=x@kommun.test", "--name=X Y", f"--municipality={municipality}")
+
+    assert Member.objects.get(email="x@kommun.test").organisation.slug == slug
+
+
+def test_create_member_with_role_and_password_can_log_in(db):
+    run(
+        "create_member",
+        "--email=mod@storuman.test",
+        "--name=Mona Moderator",
+        "--municipality=storuman",
+        "--role=moderator",
+        "--password=Ett-bra-lösenord-för-Mona",
+    )
+
+    member = Member.objects.get(email="mod@storuman.test")
+    assert member.role == Role.MODERATOR
+    client = Client()
+    response = client.post(
+        "/konto/login/",
+        {"login": "mod@storuman.test", "password": "Ett-bra-lösenord-för-Mona"},
+        REMOTE_ADDR=OWN_IP,
+    )
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
+
+
+def test_create_member_without_password_gets_an_unusable_one(db):
+    run("create_member", "--email=np@storuman.test", "--name=Nils P", "--municipality=Storuman")
+
+    assert not Member.objects.get(email="np@storuman.test").has_usable_password()
+
+
+def test_create_member_rejects_an_unknown_role(db):
+    before = snapshot()
+    with pytest.raises(CommandError):
+        run(
+            "create_member",
+            "--email=r@x.test",
+            "--name=R",
+            "--municipality=Lycksele",
+            "--role=king",
+        )
+    assert snapshot() == before
+
+
+def test_create_member_with_unknown_municipality_fails_in_swedish_and_writes_nothing(db):
+    before = snapshot()
+    organisations = Organisation.objects.count()
+
+    with pytest.raises(CommandError) as raised:
+        run("create_member", "--email=n@x.test", "--name=N", "--municipality=Ankeborg")
+
+    assert_one_swedish_line(raised.value, "Ankeborg")
+    assert SWEDISH_LETTERS.search(str(raised.value))  # "Okänd kommun …"
+    assert snapshot() == before
+    assert Organisation.objects.count() == organisations
+
+
+def test_create_member_with_email_in_use_fails_in_swedish_and_writes_nothing(alice):
+    before = snapshot()
+
+    with pytest.raises(CommandError) as raised:
+        run(
+            "create_member",
+            "--email=ALICE@lycksele.test",
+            "--name=Alice Två",
+            "--municipality=Storuman",
+        )
+
+    assert_one_swedish_line(raised.value, "alice@lycksele.test")
+    with translation.override("sv"):
+        expected = translation.gettext(
+            "There is already a member with the e-mail address %(email)s."
+        ) % {"email": "alice@lycksele.test"}
+    assert str(raised.value) == expected
+    assert "There is already" not in expected, "no Swedish translation for the message"
+    assert snapshot() == before
+    assert Member.objects.get(email="alice@lycksele.test").name == "Alice Andersson"
+
+
+# --- create_token ---------------------------------------------------------------------------
+
+
+def test_create_token_prints_a_working_token_as_the_last_line(alice):
+    out, _err = run("create_token", "--email=Alice@Lycksele.test", "--name=Import")
+
+    secret = last_line(out)
+    token = ApiToken.objects.get(member=alice)
+    assert token.name == "Import"
+    assert token.token_hash != secret
+    response = Client().get("/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert response.status_code == 200
+    assert response.json()["email"] == "alice@lycksele.test"
+
+
+def test_create_token_for_unknown_email_fails_and_writes_nothing(alice):
+    before = snapshot()
+
+    with pytest.raises(CommandError) as raised:
+        run("create_token", "--email=nobody@lycksele.test")
+
+    assert_one_swedish_line(raised.value, "nobody@lycksele.test")
+    assert snapshot() == before
+
+
+def test_create_token_for_a_deactivated_member_fails_and_writes_nothing(dave):
+    before = snapshot()
+
+    with pytest.raises(CommandError) as raised:
+        run("create_token", "--email=dave@storuman.test")
+
+    assert_one_swedish_line(raised.value, "dave@storuman.test")
+    assert snapshot() == before
+
+
+# --- invite ----------------------------------------------------------------------------------
+
+
+def test_invite_prints_a_working_link_as_the_last_line(db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    out, _err = run(
+        "invite",
+        "--email=Nina@Lycksele.test",
+        "--municipality=Lycksele kommun",
+        "--role=moderator",
+        "--no-email",
+    )
+
+    url = last_line(out)
+    assert url.startswith(settings.SITE_URL + "/inbjudan/")
+    assert mail.outbox == []
+    path = url.removeprefix(settings.SITE_URL)
+    client = Client()
+    assert client.get(path).status_code == 200
+    response = client.post(
+        path,
+        {
+            "name": "Nina Nilsson",
+            "password1": "Ett-bra-lösenord-99",
+            "password2": "Ett-bra-lösenord-99",
+        },
+    )
+    assert response.status_code == 302
+    member = Member.objects.get(email="nina@lycksele.test")
+    assert member.organisation.slug == "lycksele"
+    assert member.role == Role.MODERATOR
+    assert client.get("/").status_code == 200
+
+
+def test_invite_mails_the_same_link_it_prints(db, settings, django_capture_on_commit_callbacks):
+    # Immediate backend + captured on_commit: the e-mail task runs right away
+    # (see test_invitations.py for the reasoning).
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        out, _err = run("invite", "--email=nina@lycksele.test", "--municipality=lycksele")
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["nina@lycksele.test"]
+    assert last_line(out) in mail.outbox[0].body
+
+
+def test_invite_for_unknown_municipality_fails_and_writes_nothing(db):
+    before = snapshot()
+
+    with pytest.raises(CommandError) as raised:
+        run("invite", "--email=n@x.test", "--municipality=Ankeborg kommun")
+
+    assert_one_swedish_line(raised.value, "Ankeborg")
+    assert snapshot() == before
+
+
+def test_invite_for_an_email_in_use_fails_and_writes_nothing(alice):
+    before = snapshot()
+
+    with pytest.raises(CommandError) as raised:
+        run("invite", "--email=alice@lycksele.test", "--municipality=Lycksele")
+
+    assert_one_swedish_line(raised.value, "alice@lycksele.test")
+    assert snapshot() == before
+
+
+# --- seed_demo -------------------------------------------------------------------------------
+
+
+def test_seed_demo_creates_the_demo_members_with_the_demo_password(db):
+    out, _err = run("seed_demo")
+
+    count = Member.objects.count()
+    assert count == len(MEMBERS)
+    assert 20 <= count <= 30
+    for email in ("admin@kollegan.test", "anna@kollegan.test"):
+        assert Member.objects.get(email=email).check_password(DEMO_PASSWORD)
+    assert Member.objects.get(email="admin@kollegan.test").role == Role.ADMIN
+    assert "anna@kollegan.test" in out
+    client = Client()
+    response = client.post(
+        "/konto/login/",
+        {"login": "anna@kollegan.test", "password": "kollegan-demo"},
+        REMOTE_ADDR=OWN_IP,
+    )
+    assert response.status_code == 302
+    assert "Anna Berglund" in client.get("/").content.decode()
+
+
+def test_seed_demo_is_idempotent(db):
+    run("seed_demo")
+    emails = set(Member.objects.values_list("email", flat=True))
+
+    run("seed_demo")
+
+    assert Member.objects.count() == len(MEMBERS)
+    assert set(Member.objects.values_list("email", flat=True)) == emails
+
+
+def test_seed_demo_if_empty_does_nothing_the_second_time(db):
+    run("seed_demo", "--if-empty")
+    assert Member.objects.count() == len(MEMBERS)
+    anna = Member.objects.get(email="anna@kollegan.test")
+    anna.set_password("ändrat-lösenord-123")
+    anna.save()
+
+    out, _err = run("seed_demo", "--if-empty")
+
+    assert Member.objects.count() == len(MEMBERS)
+    anna.refresh_from_db()
+    assert anna.check_password("ändrat-lösenord-123")
+    assert out.strip()
+
+
+def test_seed_demo_if_empty_leaves_a_real_database_alone(alice):
+    run("seed_demo", "--if-empty")
+
+    assert list(Member.objects.all()) == [alice]
+
+
+def test_seed_demo_refuses_outside_developer_mode(db, settings):
+    settings.DEV = False
+
+    with pytest.raises(CommandError) as raised:
+        run("seed_demo")
+
+    assert_one_swedish_line(raised.value, "KOLLEGAN_DEV")
+    assert not Member.objects.exists()
