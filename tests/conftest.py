@@ -2,15 +2,29 @@
 municipalities), carol (moderator), admin (administrator), dave (deactivated),
 and the anonymous visitor (the `client` fixture, not logged in)."""
 
+import io
+from pathlib import Path
+
 import pytest
 from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
+from django.utils.translation.reloader import translation_file_changed
 
 from kollegan.accounts.models import Member, Organisation, Role, Unit
 from kollegan.topics.models import Topic
 
 PASSWORD = "ett-långt-lösenord-42"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _swedish_catalogue():
+    """The compiled catalogues are build products (`make install` runs
+    compile_translations; *.mo is not in git). Compile them here too, so a bare
+    `pytest` sees the Swedish members see, and make Django reload them."""
+    call_command("compile_translations", stdout=io.StringIO())
+    translation_file_changed(None, Path("django.mo"))
 
 
 @pytest.fixture(autouse=True)

@@ -3,20 +3,16 @@ tokens made and revoked on Min sida (secret shown once, only its digest stored),
 and the OpenAPI document for members only."""
 
 import hashlib
-import io
 import re
-from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation.reloader import translation_file_changed
 
 from kollegan.api.models import ApiToken
 from kollegan.api.services import api_token_create, api_token_revoke
+from tests.helpers import bearer, sv
 
 ME = "/api/v1/me"
 OPENAPI = "/api/v1/openapi.json"
@@ -28,27 +24,6 @@ SECRET_RE = re.compile(r'<code class="secret">(?P<secret>[^<]+)</code>')
 # plus one UPDATE of last_used_at the first time in a minute the token is used.
 ME_QUERIES_FIRST_USE = 2
 ME_QUERIES = 1
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _swedish_catalogue():
-    """The compiled catalogues are build products (`make install` runs
-    compile_translations; *.mo is not in git). Compile them here too, so a bare
-    `pytest` sees the Swedish members see, and make Django reload them."""
-    call_command("compile_translations", stdout=io.StringIO())
-    translation_file_changed(None, Path("django.mo"))
-
-
-def sv(msgid: str) -> str:
-    """The Swedish for an English source string; fails when there is none."""
-    with translation.override("sv"):
-        text = translation.gettext(msgid)
-    assert text != msgid, f"no Swedish translation for {msgid!r}"
-    return text
-
-
-def bearer(secret: str) -> dict:
-    return {"Authorization": f"Bearer {secret}"}
 
 
 @pytest.fixture

@@ -3,40 +3,19 @@ server on 127.0.0.1, and the message that arrives is parsed with the standard
 library, as a mail client would."""
 
 import email
-import io
 import socket
 from email import policy
 from email.utils import parseaddr
-from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
-from django.core.management import call_command
-from django.utils import translation
 from django.utils.html import escape
-from django.utils.translation.reloader import translation_file_changed
 
 from kollegan.accounts import services
+from tests.helpers import sv
 
 pytestmark = pytest.mark.slow
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _swedish_catalogue():
-    """The compiled catalogues are build products (`make install` runs
-    compile_translations; *.mo is not in git). Compile them here too, so a bare
-    `pytest` sees the Swedish members see, and make Django reload them."""
-    call_command("compile_translations", stdout=io.StringIO())
-    translation_file_changed(None, Path("django.mo"))
-
-
-def sv(msgid: str) -> str:
-    """The Swedish for an English source string; fails when there is none."""
-    with translation.override("sv"):
-        text = translation.gettext(msgid)
-    assert text != msgid, f"no Swedish translation for {msgid!r}"
-    return text
 
 
 class Collector:

@@ -7,7 +7,6 @@ import hashlib
 import io
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -19,35 +18,15 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
-from django.utils.translation.reloader import translation_file_changed
 
 from kollegan.accounts import services
 from kollegan.accounts.models import Invitation, Member, Role
 from tests.conftest import PASSWORD
+from tests.helpers import sv
 
 INVITE_URL = "/admin/accounts/invitation/add/"
 LINK_RE = re.compile(r"https?://[^\s\"'<>]+/inbjudan/(?P<token>[^/\s\"'<>]+)/")
 NEW_PASSWORD = "Blåbärssoppa-i-Vasaloppet-7"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _swedish_catalogue():
-    """The compiled catalogues are build products (`make install` runs
-    compile_translations; *.mo is not in git). Compile them here too, so a bare
-    `pytest` sees the Swedish members see, and make Django reload them."""
-    call_command("compile_translations", stdout=io.StringIO())
-    translation_file_changed(None, Path("django.mo"))
-
-
-def sv(msgid: str) -> str:
-    """The Swedish text for one of Kollegan's English source strings.
-
-    Fails when the Swedish catalogue has no translation for it: a member would
-    then see English."""
-    with translation.override("sv"):
-        text = translation.gettext(msgid)
-    assert text != msgid, f"locale/sv has no Swedish translation for {msgid!r}"
-    return text
 
 
 def page(response) -> str:

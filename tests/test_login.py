@@ -1,34 +1,22 @@
 """Logging in by e-mail, the failure limit (429), ended memberships (403), the
 missing sign-up, password reset by e-mail and the member's language choice."""
 
-import io
 import re
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.html import escape
-from django.utils.translation.reloader import translation_file_changed
 
 from kollegan.accounts.models import Member
 from tests.conftest import PASSWORD
+from tests.helpers import sv
 
 LOGIN = "/konto/login/"
 WRONG = "fel-lösenord-123456"
-
-
-@pytest.fixture(scope="session", autouse=True)
-def _swedish_catalogue():
-    """The compiled catalogues are build products (`make install` runs
-    compile_translations; *.mo is not in git). Compile them here too, so a bare
-    `pytest` sees the Swedish members see, and make Django reload them."""
-    call_command("compile_translations", stdout=io.StringIO())
-    translation_file_changed(None, Path("django.mo"))
 
 
 @pytest.fixture(autouse=True)
@@ -47,15 +35,6 @@ def _private_cache(settings):
     from django.core.cache import cache
 
     cache.clear()
-
-
-def sv(msgid: str) -> str:
-    """The Swedish for an English source string (Kollegan's or allauth's); fails
-    when there is none, since a member would then read English."""
-    with translation.override("sv"):
-        text = translation.gettext(msgid)
-    assert text != msgid, f"no Swedish translation for {msgid!r}"
-    return text
 
 
 def page(response) -> str:

@@ -17,16 +17,13 @@ from kollegan.accounts.models import Invitation, Member
 from kollegan.api.models import ApiToken
 from kollegan.api.services import api_token_create
 from tests.conftest import PASSWORD
+from tests.helpers import bearer
 
 MEMBER_ADMIN = "/admin/accounts/member/"
 ME = "/api/v1/me"
 # Login rate limits count per address in the cache, which other test runs on this
 # machine share (as 127.0.0.1): log in from an address of this module's own.
 OWN_IP = "10.18.0.1"
-
-
-def bearer(secret: str) -> dict:
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def admin_action(client: Client, action: str, *members: Member):

@@ -13,6 +13,7 @@ from django.urls import reverse
 from kollegan.api import services as api_services
 from kollegan.api.models import ApiToken
 from tests.conftest import PASSWORD
+from tests.helpers import bearer
 
 
 @pytest.fixture(autouse=True)
@@ -244,12 +245,8 @@ def alice_secret(alice) -> str:
     return secret
 
 
-def bearer(secret: str) -> dict[str, str]:
-    return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
-
-
 def test_api_with_valid_token_answers_for_its_member(client, alice_secret, alice):
-    response = client.get(reverse("api:me"), **bearer(alice_secret))
+    response = client.get(reverse("api:me"), headers=bearer(alice_secret))
     assert response.status_code == 200
     assert response.json()["email"] == alice.email
 
@@ -263,28 +260,28 @@ def test_api_without_credentials_is_401(client, db):
 
 def test_api_with_wrong_bearer_is_401(client, alice_secret):
     wrong = alice_secret[:-4] + ("AAAA" if not alice_secret.endswith("AAAA") else "BBBB")
-    assert client.get(reverse("api:me"), **bearer(wrong)).status_code == 401
-    assert client.get(reverse("api:me"), **bearer("kol_nonsense")).status_code == 401
+    assert client.get(reverse("api:me"), headers=bearer(wrong)).status_code == 401
+    assert client.get(reverse("api:me"), headers=bearer("kol_nonsense")).status_code == 401
     assert client.get(reverse("api:me"), HTTP_AUTHORIZATION="Basic YWxpY2U6eA==").status_code == 401
 
 
 def test_api_with_revoked_token_is_401(client, alice_secret):
-    assert client.get(reverse("api:me"), **bearer(alice_secret)).status_code == 200
+    assert client.get(reverse("api:me"), headers=bearer(alice_secret)).status_code == 200
     token = ApiToken.objects.get(token_hash=ApiToken.digest(alice_secret))
     api_services.api_token_revoke(token=token)
-    assert client.get(reverse("api:me"), **bearer(alice_secret)).status_code == 401
+    assert client.get(reverse("api:me"), headers=bearer(alice_secret)).status_code == 401
 
 
 def test_api_token_of_deactivated_member_is_401(client, dave):
     _token, secret = api_services.api_token_create(member=dave, name="Gammalt skript")
-    assert client.get(reverse("api:me"), **bearer(secret)).status_code == 401
+    assert client.get(reverse("api:me"), headers=bearer(secret)).status_code == 401
 
 
 def test_openapi_document_needs_a_member(client, alice_secret):
     url = reverse("api:openapi-json")
     assert client.get(url).status_code == 401
-    assert client.get(url, **bearer("kol_nonsense")).status_code == 401
-    response = client.get(url, **bearer(alice_secret))
+    assert client.get(url, headers=bearer("kol_nonsense")).status_code == 401
+    response = client.get(url, headers=bearer(alice_secret))
     assert response.status_code == 200
     assert "/api/v1/me" in response.json()["paths"]
 
