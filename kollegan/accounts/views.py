@@ -35,18 +35,19 @@ def not_available(request: HttpRequest, **kwargs) -> HttpResponse:
     raise Http404
 
 
+def _invitation_unusable(request: HttpRequest, error: services.InvitationError) -> HttpResponse:
+    return render(
+        request, "accounts/invitation_invalid.html", {"message": error.message}, status=error.status
+    )
+
+
 @never_cache
 @login_not_required
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     try:
         invitation = services.invitation_for_token(token)
     except services.InvitationError as error:
-        return render(
-            request,
-            "accounts/invitation_invalid.html",
-            {"message": error.message},
-            status=error.status,
-        )
+        return _invitation_unusable(request, error)
     form = InvitationAcceptForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -56,12 +57,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 password=form.cleaned_data["password1"],
             )
         except services.InvitationError as error:
-            return render(
-                request,
-                "accounts/invitation_invalid.html",
-                {"message": error.message},
-                status=error.status,
-            )
+            return _invitation_unusable(request, error)
         except ValidationError as error:
             if hasattr(error, "error_dict"):
                 for field, errors in error.error_dict.items():

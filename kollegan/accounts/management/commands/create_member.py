@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kollegan.accounts import services
+from kollegan.accounts.management.commands._organisation import organisation_for_command
 from kollegan.accounts.models import Role
-from kollegan.accounts.selectors import organisation_by_name
 
 
 class Command(BaseCommand):
@@ -17,9 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--password", help="without it the member sets one by password reset")
 
     def handle(self, *args, **options) -> None:
-        organisation = organisation_by_name(options["municipality"])
-        if organisation is None:
-            raise CommandError(f"Okänd kommun eller organisation: {options['municipality']}")
+        organisation = organisation_for_command(options["municipality"])
         try:
             member = services.member_create(
                 email=options["email"],

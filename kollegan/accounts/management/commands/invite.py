@@ -2,8 +2,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from kollegan.accounts import services
+from kollegan.accounts.management.commands._organisation import organisation_for_command
 from kollegan.accounts.models import Role
-from kollegan.accounts.selectors import organisation_by_name
 
 
 class Command(BaseCommand):
@@ -18,9 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
-        organisation = organisation_by_name(options["municipality"])
-        if organisation is None:
-            raise CommandError(f"Okänd kommun eller organisation: {options['municipality']}")
+        organisation = organisation_for_command(options["municipality"])
         try:
             issued = services.invitation_create(
                 email=options["email"],
