@@ -30,7 +30,7 @@ test: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install
-	$(BIN)/python -m kollegan.bench --scale $(SCALE) $(BENCH_ARGS)
+	@$(BIN)/python -m kollegan.bench --scale $(SCALE) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
