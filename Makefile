@@ -7,7 +7,7 @@ export KOLLEGAN_DATA_DIR ?= $(CURDIR)/var
 PORT ?= 8000
 SCALE ?= national
 
-.PHONY: install run test bench lint format browser messages clean
+.PHONY: install run test test-tools bench lint format messages clean
 
 $(VENV)/.installed: pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,10 +23,10 @@ run: install
 	KOLLEGAN_DEV=1 $(BIN)/python manage.py seed_demo --if-empty
 	KOLLEGAN_DEV=1 PORT=$(PORT) $(BIN)/python manage.py serve
 
-browser:
-	@bash scripts/ensure-chromium.sh
+test-tools:
+	@bash scripts/ensure-test-tools.sh
 
-test: install browser
+test: install test-tools
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench: install

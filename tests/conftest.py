@@ -3,6 +3,7 @@ municipalities), carol (moderator), admin (administrator), dave (deactivated),
 and the anonymous visitor (the `client` fixture, not logged in)."""
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,19 @@ from kollegan.accounts.models import Member, Organisation, Role, Unit
 from kollegan.topics.models import Topic
 
 PASSWORD = "ett-långt-lösenord-42"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI nothing may skip: a skipped test there is a test that did not run."""
+    if os.environ.get("KOLLEGAN_CI") != "1":
+        return
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = reporter.stats.get("skipped", []) if reporter else []
+    if skipped:
+        reporter.write_line(
+            f"KOLLEGAN_CI=1: {len(skipped)} test(s) skipped; CI must run every test.", red=True
+        )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @pytest.fixture(scope="session", autouse=True)

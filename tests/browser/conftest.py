@@ -51,7 +51,7 @@ TIMEOUT_MS = 10_000
 def _browser_unavailable(reason: str) -> None:
     message = (
         f"Browser tests need Debian's Chromium at {CHROMIUM}, but {reason}. "
-        "Install it with `make browser` (or `sudo apt-get install chromium`); "
+        "Install it with `make test-tools` (or `sudo apt-get install chromium`); "
         "Playwright's own browser downloads are not used."
     )
     if os.environ.get("KOLLEGAN_REQUIRE_BROWSER") == "1":
