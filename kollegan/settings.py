@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "kollegan.profiles",
     "kollegan.feed",
     "kollegan.api",
+    "kollegan.audit",
     "kollegan.core.admin_config.KolleganAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -55,6 +55,31 @@ class Unit(models.Model):
         return f"{self.name} ({self.organisation.name})"
 
 
+class Visibility(models.TextChoices):
+    """Who sees a profile field. Kollegan is closed, so "everyone" means all members."""
+
+    MEMBERS = "members", _("All members")
+    NOBODY = "nobody", _("Nobody")
+
+
+class ExpertiseLabel(models.Model):
+    """A free label for what a member "can be asked about", e.g. "Adoptionsutredning".
+
+    Labels are shared: members pick from labels others already use, so that
+    "who knows adoption investigations" finds everyone who ticked it."""
+
+    name = models.CharField(_("name"), max_length=60, unique=True)
+    slug = models.SlugField(_("address"), max_length=70, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("expertise label")
+        verbose_name_plural = _("expertise labels")
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Role(models.TextChoices):
     MEMBER = "member", _("Member")
     MODERATOR = "moderator", _("Moderator")
@@ -115,6 +140,28 @@ class Member(AbstractBaseUser):
     topics = models.ManyToManyField(
         "topics.Topic", blank=True, related_name="members", verbose_name=_("knowledge areas")
     )
+    expertise = models.ManyToManyField(
+        ExpertiseLabel,
+        blank=True,
+        related_name="members",
+        verbose_name=_("can be asked about"),
+    )
+    phone = models.CharField(_("work phone"), max_length=30, blank=True)
+    phone_visibility = models.CharField(
+        _("who sees the phone number"),
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.MEMBERS,
+    )
+    email_visibility = models.CharField(
+        _("who sees the e-mail address"),
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.MEMBERS,
+    )
+    about = models.TextField(_("about me"), blank=True, help_text=_("Markdown is allowed."))
+    # Random name of the stored photo; the sizes are files derived from it.
+    photo_key = models.CharField(max_length=40, blank=True, editable=False)
     language = models.CharField(
         _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )
@@ -182,6 +229,12 @@ class Member(AbstractBaseUser):
 
     def has_module_perms(self, app_label: str) -> bool:
         return self.is_staff
+
+    def photo_url(self, size: str = "small") -> str:
+        """Where the member's photo in one of the fixed sizes is served (members only)."""
+        if not self.photo_key:
+            return ""
+        return reverse("profiles:photo", args=[self.photo_key, size])
 
     def get_full_name(self) -> str:
         return self.name
