@@ -101,6 +101,13 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "allauth",
     "allauth.account",
+    "allauth.usersessions",
+    "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
+    # After allauth.socialaccount: its admin module adjusts allauth's.
+    "kollegan.sso",
     "django_tasks",
     "django_tasks_db",
     "csp",
@@ -116,8 +123,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "kollegan.accounts.middleware.MembersOnlyMiddleware",
+    "kollegan.accounts.mfa.MFARequiredMiddleware",
     "kollegan.accounts.middleware.MemberLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout, absolute lifetime, and the per-session device record
+    # (allauth.usersessions) refreshed at most once a minute.
+    "kollegan.accounts.middleware.SessionActivityMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -241,7 +252,55 @@ ACCOUNT_RATE_LIMITS = {
 }
 INVITATION_VALID_DAYS = 7
 
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
+# Single sign-on through an organisation's own identity provider (kollegan.sso):
+# OpenID Connect (Entra ID and others) and SAML 2.0 (Sweden Connect, SITHS),
+# configured in the admin as allauth SocialApps linked to an organisation.
+# The adapter matches the asserted e-mail address to an active member of that
+# organisation, or to a pending invitation from it; nobody else gets in.
+SOCIALACCOUNT_ADAPTER = "kollegan.sso.adapter.OrganisationSocialAccountAdapter"
+SOCIALACCOUNT_ONLY = False
+SOCIALACCOUNT_LOGIN_ON_GET = False
+# Only invitations reach sign-up, and their member is created without a form.
+SOCIALACCOUNT_AUTO_SIGNUP = True
+# The adapter does the matching by e-mail itself, limited to the organisation
+# the identity provider was configured for; allauth's site-wide matching is off.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = False
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
+# Two-factor login (allauth.mfa): an authenticator app with recovery codes, or a
+# security key / passkey (WebAuthn) as the second step after the password.
+# Whether it is required is the administrators' choice (SiteSettings.mfa_required_for).
+MFA_ADAPTER = "kollegan.accounts.mfa.KolleganMFAAdapter"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_FORMS = {
+    "add_webauthn": "kollegan.accounts.mfa_forms.AddWebAuthnForm",
+    "edit_webauthn": "kollegan.accounts.mfa_forms.EditWebAuthnForm",
+}
+# Passkeys are a second factor here, not a password replacement: the login page
+# stays e-mail and password.
+MFA_PASSKEY_LOGIN_ENABLED = False
+# The site name from the admin is the issuer shown in the authenticator app
+# (KolleganMFAAdapter); one 30-second step either side allows for phone clocks.
+MFA_TOTP_TOLERANCE = 1
+# WebAuthn needs https; developers run on http://localhost.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEV
+
+# A login lasts at most SESSION_ABSOLUTE_LIFETIME seconds (default 14 days) and ends
+# after SESSION_IDLE_TIMEOUT seconds without a request (default 8 hours: a working
+# day). SessionActivityMiddleware enforces both; the cookie lives as long as the login.
+SESSION_ABSOLUTE_LIFETIME = env_int(
+    "SESSION_ABSOLUTE_LIFETIME", env_int("SESSION_COOKIE_AGE", 14 * 24 * 3600)
+)
+SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 8 * 3600)
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME
+# Sessions per member with device, IP address and last activity (allauth.usersessions),
+# shown on "Inloggade enheter". allauth's own middleware is left out: it writes to the
+# database on every request; SessionActivityMiddleware refreshes the record once a minute.
+USERSESSIONS_TRACK_ACTIVITY = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
@@ -303,6 +362,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = DATA_DIR / "static"
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
+# Profile photos: larger uploads are refused before Pillow looks at them, and
+# images with more pixels are refused from the header alone, before decoding
+# (a small PNG can expand to gigabytes in memory). The web server in front
+# should cap request bodies a little above this too.
+PROFILE_PHOTO_MAX_BYTES = env_int("PROFILE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+PROFILE_PHOTO_MAX_PIXELS = env_int("PROFILE_PHOTO_MAX_PIXELS", 40_000_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

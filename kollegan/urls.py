@@ -1,12 +1,25 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLPattern, include, path
 
 from kollegan.accounts import views as account_views
 from kollegan.api.api import api
 from kollegan.core import views as core_views
 from kollegan.core.models import Section
 from kollegan.feed import views as feed_views
+
+
+def _allauth_urlpatterns() -> list:
+    """allauth's addresses without its unnamed, deprecated /konto/social/* redirects
+    to the third-party account pages, which Kollegan does not offer."""
+    from allauth import urls as allauth_urls
+
+    return [
+        entry
+        for entry in allauth_urls.urlpatterns
+        if not (isinstance(entry, URLPattern) and entry.name is None)
+    ]
+
 
 urlpatterns = [
     path("", feed_views.start, name="start"),
@@ -24,7 +37,9 @@ urlpatterns = [
     # The login address is the one the invitation went to: allauth's page for
     # adding addresses would let a member switch it to any unverified address.
     path("konto/email/", account_views.not_available, name="account_email"),
-    path("konto/", include("allauth.urls")),
+    # Single sign-on: Kollegan's front doors to allauth's provider logins.
+    path("konto/", include("kollegan.sso.urls")),
+    path("konto/", include(_allauth_urlpatterns())),
     path("", include("kollegan.accounts.urls")),
     path("", include("kollegan.profiles.urls")),
     path("amnen/", include("kollegan.topics.urls")),

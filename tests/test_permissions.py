@@ -27,6 +27,7 @@ from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
@@ -38,7 +39,10 @@ from kollegan.accounts import services as account_services
 from kollegan.accounts.models import Member
 from kollegan.api import services as api_services
 from kollegan.api.models import ApiToken
+from kollegan.audit.models import AuditEntry
 from kollegan.core.models import NavigationItem, SiteSettings
+from kollegan.profiles import photos
+from kollegan.sso.models import OrganisationLogin
 from kollegan.topics.models import Topic
 
 OK = "ok"
@@ -73,6 +77,9 @@ POST_ONLY = Row(LOGIN, METHOD, METHOD, METHOD, LOGIN)
 API = Row(UNAUTHORIZED, OK, OK, OK, UNAUTHORIZED)
 NOWHERE = Row(NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND, NOT_FOUND)
 PUBLIC = Row(OK, OK, OK, OK, OK)
+# allauth.mfa: "confirm your password first", and pages for what a member has not set up.
+CONFIRM_FIRST = Row(LOGIN, REDIRECT, REDIRECT, REDIRECT, LOGIN)
+MFA_NONE_YET = Row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, LOGIN)
 
 EXPECTED: dict[str, Row] = {
     # --- Kollegan's own pages: members only -------------------------------------
@@ -80,6 +87,13 @@ EXPECTED: dict[str, Row] = {
     "profiles:directory": MEMBERS_ONLY,
     "profiles:detail": MEMBERS_ONLY,
     "profiles:my_page": MEMBERS_ONLY,
+    # GET explains; POST downloads / leaves (used for real in tests/test_my_data.py).
+    "profiles:my_data": MEMBERS_ONLY,
+    "profiles:leave": MEMBERS_ONLY,
+    # GET shows the form, POST saves it (tests/test_profile_edit.py, tests/test_photos.py).
+    "profiles:edit": MEMBERS_ONLY,
+    # Photos are for members only, like the profiles they belong to (tests/test_photos.py).
+    "profiles:photo": MEMBERS_ONLY,
     "topics:list": MEMBERS_ONLY,
     "topics:detail": MEMBERS_ONLY,
     "questions": MEMBERS_ONLY,
@@ -111,6 +125,9 @@ EXPECTED: dict[str, Row] = {
     # Every member has a password, so "set password" sends them to "change password".
     "account_set_password": Row(LOGIN, REDIRECT, REDIRECT, REDIRECT, LOGIN),
     "account_reauthenticate": MEMBERS_ONLY,
+    # allauth.usersessions: the member's logged-in devices; POST logs out the others
+    # (used for real in tests/test_sessions.py).
+    "usersessions_list": MEMBERS_ONLY,
     # The login address is the invited one; allauth's address list is switched off.
     "account_email": NOWHERE,
     # Login by e-mailed code is not enabled: with no login under way allauth sends
@@ -120,8 +137,51 @@ EXPECTED: dict[str, Row] = {
     "account_signup": NOWHERE,
     "account_email_verification_sent": NOWHERE,
     "account_confirm_email": NOWHERE,
+    # --- Two-factor login (allauth.mfa) under /konto/2fa/ ------------------------------
+    # The matrix's sessions come from force_login, which records no recent login, so
+    # the pages that add or remove an app or key first ask for the password again
+    # (tests/test_mfa.py sets them up through a real login). Nobody here has an app,
+    # a key or recovery codes.
+    "mfa_index": MEMBERS_ONLY,
+    # The code step of a login under way: without one, visitors are sent to log in
+    # and members on to the start page.
+    "mfa_authenticate": Row(LOGIN, REDIRECT, REDIRECT, REDIRECT, LOGIN),
+    # Confirming with a code or key needs one; members without are sent on.
+    "mfa_reauthenticate": CONFIRM_FIRST,
+    "mfa_activate_totp": CONFIRM_FIRST,
+    "mfa_deactivate_totp": MFA_NONE_YET,
+    "mfa_view_recovery_codes": MFA_NONE_YET,
+    "mfa_download_recovery_codes": MFA_NONE_YET,
+    "mfa_generate_recovery_codes": CONFIRM_FIRST,
+    "mfa_list_webauthn": MEMBERS_ONLY,
+    "mfa_add_webauthn": CONFIRM_FIRST,
+    "mfa_reauthenticate_webauthn": CONFIRM_FIRST,
+    # Opened with Bob's key; after the password, anyone else gets 404
+    # (tests/test_mfa.py::test_nobody_else_can_rename_or_remove_a_members_key).
+    "mfa_edit_webauthn": CONFIRM_FIRST,
+    "mfa_remove_webauthn": CONFIRM_FIRST,
+    # --- Single sign-on (kollegan.sso in front of allauth.socialaccount) -----------
+    # The login page's buttons POST to the provider login; a GET is sent there too.
+    "openid_connect_login": Row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "saml_login": Row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    # An answer with no login under way goes back to the login page with a message.
+    "openid_connect_callback": Row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    "saml_finish_acs": Row(LOGIN, LOGIN, LOGIN, LOGIN, LOGIN),
+    # The SAML endpoints the IdP (through the browser) talks to: public by nature.
+    # The ACS parks the posted answer in the session and redirects to finish_acs.
+    "saml_acs": Row(REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT),
+    # No SAML single logout: an IdP's logout request would end Kollegan sessions.
+    "saml_sls": NOWHERE,
+    "saml_metadata": PUBLIC,
+    # No third-party account management and no social sign-up form.
+    "socialaccount_connections": NOWHERE,
+    "socialaccount_signup": NOWHERE,
+    "socialaccount_login_cancelled": NOWHERE,
+    "socialaccount_login_error": NOWHERE,
     # --- The API (django-ninja) ------------------------------------------------------
     "api:me": API,
+    "api:list_members": API,
+    "api:get_member": API,
     "api:openapi-json": API,
     # ninja's root exists only so operation paths can be reversed.
     "api:api-root": NOWHERE,
@@ -130,6 +190,10 @@ EXPECTED: dict[str, Row] = {
 # Visitors may see these pages and nothing else; every other page answers a
 # visitor with the login page, 404 or 401.
 VISITOR_ALLOWLIST = {
+    # Single sign-on: the service provider's SAML metadata and the endpoint the
+    # identity provider's answers arrive at.
+    "saml_metadata",
+    "saml_acs",
     "account_login",
     "account_inactive",
     "account_reset_password",
@@ -152,11 +216,29 @@ MARKED_PUBLIC = VISITOR_ALLOWLIST | {
     "account_confirm_email",
     "account_confirm_login_code",
     "admin:login",
+    "openid_connect_login",
+    "openid_connect_callback",
+    "saml_login",
+    "saml_finish_acs",
+    "saml_sls",
+    "socialaccount_connections",
+    "socialaccount_signup",
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
+    "mfa_authenticate",
 }
 
 # Names registered twice: our view comes first and the allauth one behind it is
 # unreachable.
 SHADOWED = {
+    "openid_connect_login",
+    "openid_connect_callback",
+    "saml_login",
+    "saml_sls",
+    "socialaccount_connections",
+    "socialaccount_signup",
+    "socialaccount_login_cancelled",
+    "socialaccount_login_error",
     "account_email",
     "account_login",
     "account_inactive",
@@ -192,6 +274,11 @@ ADMIN_EXCEPTIONS: dict[str, str] = {
     # django-tasks-db's results are read-only.
     "admin:django_tasks_database_dbtaskresult_add": FORBIDDEN,
     "admin:django_tasks_database_dbtaskresult_delete": FORBIDDEN,
+    # Members set up their own apps and keys; administrators only list and remove them.
+    "admin:mfa_authenticator_add": FORBIDDEN,
+    # The audit log is read only; its CSV export is for administrators like the rest.
+    "admin:audit_auditentry_add": FORBIDDEN,
+    "admin:audit_auditentry_delete": FORBIDDEN,
 }
 
 # Unnamed patterns are allowed only here, each with what it is for.
@@ -268,6 +355,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Photos stored for the sample data land in this test's own folder.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @dataclass
 class World:
     members: dict[str, Member | None]
@@ -285,7 +378,18 @@ class World:
 
 
 @pytest.fixture
-def world(alice, bob, carol, admin_member, dave, unit, lycksele) -> World:
+def sso_config(lycksele, bob):
+    """Lycksele logs in through OpenID Connect and SAML; Bob has a linked account."""
+    from tests.fake_oidc import configure_oidc, configure_saml
+
+    configure_oidc(lycksele, "https://login.example.se/tenant/v2.0", provider_id="lycksele")
+    # python3-saml checks the metadata's URLs, and "testserver" has no dots.
+    configure_saml(lycksele, slug="lycksele", advanced={"allow_single_label_domains": True})
+    SocialAccount.objects.create(user=bob, provider="lycksele", uid="bob-at-idp")
+
+
+@pytest.fixture
+def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> World:
     from allauth.account.forms import default_token_generator
     from allauth.account.utils import user_pk_to_url_str
     from django_tasks_db.models import DBTaskResult
@@ -324,6 +428,15 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele) -> World:
     )
 
 
+def bobs_security_key(world: World):
+    from allauth.mfa.models import Authenticator
+
+    key, _created = Authenticator.objects.get_or_create(
+        user=world.bob, type=Authenticator.Type.WEBAUTHN, defaults={"data": {"name": "Nyckel"}}
+    )
+    return key
+
+
 def admin_sample_object(model: type, world: World):
     """A real row for every model the admin shows; a newly registered model needs one here."""
     samples: dict[str, Callable[[], Any]] = {
@@ -336,6 +449,11 @@ def admin_sample_object(model: type, world: World):
         "topics.topic": lambda: Topic.objects.get(slug="barn-och-unga"),
         "api.apitoken": lambda: world.token_for(world.bob),
         "django_tasks_database.dbtaskresult": lambda: world.task_result,
+        "sso.organisationlogin": lambda: OrganisationLogin.objects.order_by("pk").first(),
+        "socialaccount.socialapp": lambda: SocialApp.objects.order_by("pk").first(),
+        "socialaccount.socialaccount": lambda: SocialAccount.objects.order_by("pk").first(),
+        "mfa.authenticator": lambda: bobs_security_key(world),
+        "audit.auditentry": lambda: AuditEntry.objects.order_by("pk").first(),
     }
     label = model._meta.label_lower
     if label not in samples:
@@ -345,13 +463,33 @@ def admin_sample_object(model: type, world: World):
     return obj
 
 
+def bobs_photo(world: World) -> dict[str, str]:
+    """A stored photo of Bob's to open profiles:photo with (stored once, in tmp_path)."""
+    if not world.bob.photo_key:
+        stored = photos.PreparedPhoto(renditions={"small": b"\xff\xd8 served as stored"})
+        world.bob.photo_key = photos.store_photo(stored)
+        world.bob.save(update_fields=["photo_key"])
+    return {"key": world.bob.photo_key, "size": "small"}
+
+
 KWARGS: dict[str, Callable[[World, Member | None], dict[str, Any]]] = {
     "accounts:invitation_accept": lambda w, me: {"token": w.invitation_token},
     "profiles:detail": lambda w, me: {"pk": w.bob.pk},
+    "api:get_member": lambda w, me: {"member_id": w.bob.pk},
+    "profiles:photo": lambda w, me: bobs_photo(w),
     "profiles:token_revoke": lambda w, me: {"pk": w.token_for(me).pk},
     "topics:detail": lambda w, me: {"slug": "barn-och-unga"},
     "account_confirm_email": lambda w, me: {"key": "MQ:1tSPXr:abc"},
+    "openid_connect_login": lambda w, me: {"provider_id": "lycksele"},
+    "openid_connect_callback": lambda w, me: {"provider_id": "lycksele"},
+    "saml_login": lambda w, me: {"organization_slug": "lycksele"},
+    "saml_acs": lambda w, me: {"organization_slug": "lycksele"},
+    "saml_finish_acs": lambda w, me: {"organization_slug": "lycksele"},
+    "saml_sls": lambda w, me: {"organization_slug": "lycksele"},
+    "saml_metadata": lambda w, me: {"organization_slug": "lycksele"},
     "account_reset_password_from_key": lambda w, me: w.reset_kwargs,
+    "mfa_edit_webauthn": lambda w, me: {"pk": bobs_security_key(w).pk},
+    "mfa_remove_webauthn": lambda w, me: {"pk": bobs_security_key(w).pk},
     "admin:view_on_site": lambda w, me: {
         "content_type_id": ContentType.objects.get_for_model(Member).pk,
         "object_id": w.bob.pk,
@@ -480,7 +618,7 @@ def test_shadowed_allauth_patterns_are_unreachable():
     for name in duplicated:
         first = seen[name][0]
         assert first.callback.__module__.startswith("kollegan."), name
-        kwargs = {"key": "MQ:1tSPXr:abc"} if name == "account_confirm_email" else {}
+        kwargs = KWARGS[name](None, None) if name in KWARGS else {}
         assert resolve(reverse(name, kwargs=kwargs)).func is first.callback, name
 
 

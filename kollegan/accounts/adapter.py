@@ -1,3 +1,4 @@
+import time
 from types import SimpleNamespace
 from urllib.parse import urlsplit
 
@@ -13,6 +14,26 @@ class ClosedAccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Setting up two-factor login right after logging in asks for no second
+        password: any login or confirmation in this session within the last
+        ACCOUNT_REAUTHENTICATION_TIMEOUT seconds counts, not only confirmations."""
+        required = super().is_reauthentication_required(app=app, **kwargs)
+        if not required or app != "allauth.mfa":
+            return required
+        from allauth.account import app_settings as account_settings
+        from allauth.account.internal.flows.login import get_authentication_records
+        from allauth.core import context
+
+        request = context.request
+        if request is None or not request.user.is_authenticated:
+            return required
+        records = get_authentication_records(request, request.user)
+        if not records:
+            return required
+        age = time.time() - records[-1].get("at", 0)
+        return age >= account_settings.REAUTHENTICATION_TIMEOUT
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # allauth greets with the request's host name ("Hej från 127.0.0.1:8000");

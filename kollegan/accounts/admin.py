@@ -8,6 +8,9 @@ from django.utils.translation import ngettext
 
 from kollegan.accounts import services
 from kollegan.accounts.models import Invitation, Member, Organisation, Unit
+from kollegan.audit.admin import SettingsAuditMixin
+from kollegan.audit.models import Action
+from kollegan.audit.services import audit_log
 
 
 class UnitInline(admin.TabularInline):
@@ -16,7 +19,7 @@ class UnitInline(admin.TabularInline):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(SettingsAuditMixin, admin.ModelAdmin):
     list_display = ["name", "kind", "slug"]
     list_filter = ["kind"]
     prepopulated_fields = {"slug": ["name"]}
@@ -63,7 +66,7 @@ class MemberAdmin(admin.ModelAdmin):
         "last_login",
         "deactivated_at",
     ]
-    actions = ["deactivate", "reactivate"]
+    actions = ["deactivate", "reactivate", "end_sessions"]
 
     def has_add_permission(self, request) -> bool:
         # Members come in through invitations (or `manage.py create_member`).
@@ -78,13 +81,23 @@ class MemberAdmin(admin.ModelAdmin):
         return obj.is_active
 
     def save_model(self, request, obj: Member, form, change) -> None:
+        # changeform_view's transaction holds the save and the audit entry together.
         super().save_model(request, obj, form, change)
+        if change and "role" in form.changed_data:
+            audit_log(
+                action=Action.ROLE_CHANGED,
+                actor=request.user,
+                subject=obj,
+                detail={"old": form.initial.get("role"), "new": obj.role},
+            )
         if (
             obj.deactivated_at is None
             and obj.membership_ends_at
             and (obj.membership_ends_at <= timezone.now())
         ):
-            services.member_deactivate(member=obj, when=obj.membership_ends_at)
+            services.member_deactivate(
+                member=obj, when=obj.membership_ends_at, actor=request.user, reason="end date"
+            )
 
     @admin.action(description=_("Deactivate: end access now"))
     def deactivate(self, request, queryset) -> None:
@@ -93,7 +106,7 @@ class MemberAdmin(admin.ModelAdmin):
             if member.pk == request.user.pk:
                 self.message_user(request, _("You cannot deactivate yourself."), messages.ERROR)
                 continue
-            services.member_deactivate(member=member)
+            services.member_deactivate(member=member, actor=request.user)
             count += 1
         self.message_user(
             request,
@@ -103,7 +116,17 @@ class MemberAdmin(admin.ModelAdmin):
     @admin.action(description=_("Reactivate"))
     def reactivate(self, request, queryset) -> None:
         for member in queryset:
-            services.member_reactivate(member=member)
+            services.member_reactivate(member=member, actor=request.user)
+
+    @admin.action(description=_("End all sessions: log out on every device"))
+    def end_sessions(self, request, queryset) -> None:
+        ended = 0
+        for member in queryset:
+            ended += services.member_sessions_end(member=member, actor=request.user)
+        self.message_user(
+            request,
+            ngettext("%d session ended.", "%d sessions ended.", ended) % ended,
+        )
 
 
 @admin.register(Unit)
@@ -200,4 +223,4 @@ class InvitationAdmin(admin.ModelAdmin):
     @admin.action(description=_("Revoke the selected invitations"))
     def revoke(self, request, queryset) -> None:
         for invitation in queryset:
-            services.invitation_revoke(invitation=invitation)
+            services.invitation_revoke(invitation=invitation, actor=request.user)

@@ -1,10 +1,15 @@
 from collections.abc import Callable
 
+from allauth.usersessions.models import UserSession
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.http import HttpRequest, HttpResponse
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
+
+from kollegan.accounts import sessions
 
 
 class MembersOnlyMiddleware(LoginRequiredMiddleware):
@@ -48,3 +53,26 @@ class SwedishFirstLocaleMiddleware(LocaleMiddleware):
         language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+
+class SessionActivityMiddleware:
+    """Ends a login after SESSION_IDLE_TIMEOUT without a request or once it is older
+    than SESSION_ABSOLUTE_LIFETIME, and keeps the session's device record current.
+
+    After the logout the request goes on as a visitor's, so MembersOnlyMiddleware
+    sends the browser to the login page, where the message says why."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and hasattr(request, "session"):
+            message = sessions.expired_message(request.session)
+            if message:
+                UserSession.objects.filter(session_key=request.session.session_key).delete()
+                logout(request)
+                messages.info(request, message)
+            else:
+                sessions.note_activity(request, user)
+        return self.get_response(request)

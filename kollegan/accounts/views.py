@@ -23,6 +23,23 @@ class RateLimitedLoginView(LoginView):
             response["Retry-After"] = "300"
         return response
 
+    def get_context_data(self, **kwargs) -> dict:
+        from kollegan.sso.selectors import login_buttons
+
+        return {**super().get_context_data(**kwargs), "sso_logins": login_buttons()}
+
+    def render_to_response(self, context, **kwargs) -> HttpResponse:
+        from kollegan.sso.selectors import form_origins
+
+        response = super().render_to_response(context, **kwargs)
+        origins = form_origins(context.get("sso_logins") or [])
+        if origins:
+            # The single sign-on buttons post here and are redirected on to the
+            # organisation's identity provider; browsers hold that redirect to
+            # this page's form-action.
+            response._csp_update = {"form-action": origins}
+        return response
+
 
 @login_not_required
 def account_inactive(request: HttpRequest) -> HttpResponse:

@@ -9,12 +9,25 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from kollegan.accounts import mfa
 from kollegan.api.services import api_token_member
+
+
+class MFASetupPending(Exception):
+    """The member must set up two-factor login first (kollegan.accounts.mfa)."""
+
+
+def _refuse_if_mfa_setup_pending(member):
+    # Tokens too: the administrators' requirement is about the member, and a token
+    # made before it would otherwise be a way around it.
+    if member is not None and mfa.setup_pending(member):
+        raise MFASetupPending
+    return member
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str):
-        member = api_token_member(token)
+        member = _refuse_if_mfa_setup_pending(api_token_member(token))
         if member is not None:
             request.user = member
         return member
@@ -25,7 +38,7 @@ class MemberSession(SessionAuth):
 
     def authenticate(self, request: HttpRequest, key):
         user = super().authenticate(request, key)
-        return user if user is not None and user.is_active else None
+        return _refuse_if_mfa_setup_pending(user if user is not None and user.is_active else None)
 
 
 def _unauthorized_response() -> JsonResponse:
@@ -48,6 +61,8 @@ def _members_only(view):
             member = request.user
         if member is None:
             return _unauthorized_response()
+        if mfa.setup_pending(member):
+            return mfa.api_refusal()
         return view(request, *args, **kwargs)
 
     return wrapper
@@ -66,6 +81,11 @@ api = NinjaAPI(
 @api.exception_handler(AuthenticationError)
 def _on_unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
     return _unauthorized_response()
+
+
+@api.exception_handler(MFASetupPending)
+def _on_mfa_setup_pending(request: HttpRequest, exc: MFASetupPending) -> HttpResponse:
+    return mfa.api_refusal()
 
 
 @api.exception_handler(Http404)
@@ -113,3 +133,9 @@ def me(request: HttpRequest) -> dict:
         "organisation": {"id": member.organisation_id, "name": member.organisation.name},
         "unit": member.unit.name if member.unit_id else None,
     }
+
+
+# Resources with routers of their own; imported here, once `api` exists.
+from kollegan.api.members import router as members_router  # noqa: E402
+
+api.add_router("/members", members_router)

@@ -15,15 +15,16 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.text import slugify
 
-from kollegan.accounts.models import Member, Organisation, Role, Unit
+from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.api.models import ApiToken
 from kollegan.api.services import api_token_create
 from kollegan.topics.models import Topic
 
 # Bump when the generator makes different data (new tables, other spread), so
 # databases kept from earlier runs are rebuilt instead of silently reused.
-DATA_VERSION = 1
+DATA_VERSION = 2
 
 BENCH_USER_EMAIL = "bench.user@bench.test"
 TOKEN_NAME = "bench"  # noqa: S105 - the token's label, not a secret
@@ -51,6 +52,21 @@ TITLES = [
     "Enhetschef IFO", "Familjebehandlare", "Familjerättssekreterare", "Utredare",
     "Samordnare", "Behandlingsassistent", "",
 ]  # fmt: skip
+# Rare case types (sällan-frågor) members say they can be asked about.
+EXPERTISE_LABELS = [
+    "Adoptionsutredning", "Spelberoende", "Trappan-samtal", "LVU", "LVM",
+    "Hedersrelaterat våld", "Ensamkommande barn", "Faderskap", "Dödsboanmälan",
+    "Vårdnadsutredning", "Umgängesstöd", "Samarbetssamtal", "Barnahus",
+    "Familjehemsutredning", "Kontaktfamilj", "Skyddat boende", "Våldsutövare",
+    "Prostitution och människohandel", "Ungdomstjänst", "Medling vid brott",
+    "SiS-placering", "Skuldsanering", "Budget- och skuldrådgivning", "Nyanlända",
+    "Tolkanvändning", "Samiska barn och familjer", "Suicidprevention", "Självskadebeteende",
+    "Anhörigstöd", "Spädbarnsverksamhet", "Gravida med missbruk", "Sexuella övergrepp",
+    "Radikalisering", "Hemlöshet", "Vräkningsförebyggande arbete", "Ekonomiskt våld",
+    "Personligt ombud", "Boendestöd", "God man och förvaltare", "Orosanmälan",
+]  # fmt: skip
+PHONE_SHARE = 0.7  # members who entered a work phone
+LABEL_SHARE = 0.3  # members with 1–3 expertise labels
 
 
 @dataclass
@@ -119,6 +135,9 @@ def _member(
     org = rng.choices(organisations, weights)[0]
     first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     roll = rng.random()
+    phone = ""
+    if rng.random() < PHONE_SHARE:
+        phone = f"070-{rng.randrange(1000):03d} {rng.randrange(100):02d} {rng.randrange(100):02d}"
     return Member(
         email=f"m{index:06d}@{org.slug}.bench.test",
         name=f"{first} {last}",
@@ -127,6 +146,9 @@ def _member(
         unit_id=rng.choice(units[org.pk]) if units[org.pk] and rng.random() < 0.9 else None,
         role=Role.ADMIN if roll < 0.002 else Role.MODERATOR if roll < 0.012 else Role.MEMBER,
         title=rng.choice(TITLES),
+        phone=phone,
+        phone_visibility=Visibility.NOBODY if rng.random() < 0.15 else Visibility.MEMBERS,
+        email_visibility=Visibility.NOBODY if rng.random() < 0.1 else Visibility.MEMBERS,
         town=org.name if org.kind == Organisation.Kind.MUNICIPALITY else "Umeå",
         language="en" if rng.random() < 0.05 else "sv",
         date_joined=now - timedelta(seconds=rng.randrange(3 * 365 * 24 * 3600)),
@@ -136,6 +158,26 @@ def _member(
         else None,
         deactivated_at=now - timedelta(days=rng.randrange(1, 400)) if rng.random() < 0.02 else None,
     )
+
+
+def _expertise(rng: random.Random, member_ids: list[int], progress: Callable[[str], None]) -> None:
+    """Give about a third of the members one to three rare-case labels."""
+    ExpertiseLabel.objects.bulk_create(
+        [ExpertiseLabel(name=name, slug=slugify(name)) for name in EXPERTISE_LABELS],
+        ignore_conflicts=True,
+    )
+    label_ids = list(ExpertiseLabel.objects.values_list("pk", flat=True))
+    through = Member.expertise.through
+    links = []
+    for member_id in member_ids:
+        if rng.random() < LABEL_SHARE:
+            count = rng.choices([1, 2, 3], [50, 35, 15])[0]
+            links.extend(
+                through(member_id=member_id, expertiselabel_id=label_id)
+                for label_id in rng.sample(label_ids, count)
+            )
+    progress(f"expertise links: {len(links)}")
+    through.objects.bulk_create(links, batch_size=BATCH_SIZE)
 
 
 def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
@@ -191,6 +233,7 @@ def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
             )
         progress(f"topic links: {len(links)}")
         through.objects.bulk_create(links, batch_size=BATCH_SIZE)
+        _expertise(rng, member_ids, progress)
         _save_fingerprint(fingerprint(members, seed))
     if connection.vendor == "postgresql":
         # Production Postgres has autovacuum's statistics; without them the

@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-CACHE_KEY = "kollegan:site-config:v1"
+CACHE_KEY = "kollegan:site-config:v2"
 
 
 class Section(models.TextChoices):
@@ -33,6 +33,15 @@ SECTION_URL_NAMES = {
 }
 
 
+class MFARequirement(models.TextChoices):
+    """Who must use two-factor login (see kollegan.accounts.mfa)."""
+
+    NOBODY = "nobody", _("Nobody (optional for everyone)")
+    ADMINISTRATORS = "admins", _("Administrators")
+    MODERATORS = "moderators", _("Moderators and administrators")
+    EVERYONE = "everyone", _("Everyone")
+
+
 class SiteSettings(models.Model):
     """One row of settings the administrators edit in the admin."""
 
@@ -46,6 +55,16 @@ class SiteSettings(models.Model):
         _("contact e-mail"),
         blank=True,
         help_text=_("Where members and visitors report problems, e.g. with accessibility."),
+    )
+    mfa_required_for = models.CharField(
+        _("two-factor login required for"),
+        max_length=20,
+        choices=MFARequirement,
+        default=MFARequirement.NOBODY,
+        help_text=_(
+            "Members covered must set up an authenticator app or a security key before "
+            "they can use the site."
+        ),
     )
 
     class Meta:

@@ -3,7 +3,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import cache
 
-from kollegan.core.models import CACHE_KEY, NavigationItem, Section, SiteSettings
+from kollegan.core.models import CACHE_KEY, MFARequirement, NavigationItem, Section, SiteSettings
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class SiteConfig:
     welcome_text: str
     contact_email: str
     navigation: tuple[NavEntry, ...]
+    mfa_required_for: str = MFARequirement.NOBODY
 
 
 def _load() -> SiteConfig:
@@ -36,6 +37,7 @@ def _load() -> SiteConfig:
         welcome_text=row.welcome_text if row else "",
         contact_email=row.contact_email if row else "",
         navigation=tuple(NavEntry(i.section, i.label, i.url) for i in items),
+        mfa_required_for=row.mfa_required_for if row else MFARequirement.NOBODY,
     )
 
 

@@ -1,42 +1,32 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kollegan.accounts.models import Member, Organisation
 from kollegan.api import services as api_services
 from kollegan.api.models import ApiToken
+from kollegan.lib.markdown import render_markdown
 from kollegan.profiles import selectors
 from kollegan.profiles.forms import ApiTokenForm
-from kollegan.topics.models import Topic
-
-
-def directory(request: HttpRequest) -> HttpResponse:
-    filters = {
-        "search": request.GET.get("q", "").strip()[:100],
-        "topic": request.GET.get("amne", "").strip()[:80],
-        "organisation": request.GET.get("organisation", "").strip()[:60],
-    }
-    page = selectors.directory_page(request.GET.get("sida"), **filters)
-    return render(
-        request,
-        "profiles/directory.html",
-        {
-            "page": page,
-            "filters": filters,
-            "topics": Topic.objects.filter(is_active=True),
-            "organisations": Organisation.objects.all(),
-        },
-    )
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    member = get_object_or_404(
-        Member.objects.active().select_related("organisation", "unit").prefetch_related("topics"),
-        pk=pk,
+    member = selectors.profile_member(pk)
+    if member is None:
+        raise Http404
+    return render(
+        request,
+        "profiles/detail.html",
+        {
+            "member": member,
+            # The member's own choice holds on their own page too: they see what others see.
+            "phone": selectors.visible_phone(member),
+            "email": selectors.visible_email(member),
+            "about": render_markdown(member.about),
+            "is_me": member.pk == request.user.pk,
+        },
     )
-    return render(request, "profiles/detail.html", {"member": member})
 
 
 def my_page(request: HttpRequest) -> HttpResponse:

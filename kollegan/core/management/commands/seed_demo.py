@@ -6,8 +6,9 @@ refuses to run unless KOLLEGAN_DEV=1."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils.text import slugify
 
-from kollegan.accounts.models import Member, Organisation, Role, Unit
+from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.core.models import SiteSettings
 from kollegan.topics.models import Topic
 
@@ -253,6 +254,35 @@ MEMBERS = [
     ),
 ]
 
+# What demo members can be asked about (e-mail local part -> expertise labels):
+# the rare cases (sällan-frågor) someone in R8 has handled before.
+EXPERTISE = {
+    "lena": ["Adoptionsutredning", "Faderskap"],
+    "helena": ["Adoptionsutredning", "Vårdnadsutredning", "Samarbetssamtal"],
+    "emma": ["Hedersrelaterat våld", "Skyddat boende"],
+    "elin": ["Hedersrelaterat våld", "Ensamkommande barn"],
+    "sofia": ["Trappan-samtal", "Barnahus"],
+    "mikael": ["Spelberoende", "LVM"],
+    "karin": ["LVM"],
+    "ida": ["LVU", "Barnahus"],
+    "fredrik": ["LVU", "Familjehemsutredning"],
+    "johan": ["Dödsboanmälan", "Skuldsanering"],
+    "linnea": ["Dödsboanmälan"],
+    "per": ["Personligt ombud", "God man och förvaltare"],
+    "camilla": ["Ensamkommande barn"],
+    "david": ["Suicidprevention"],
+    "anna": ["Orosanmälan"],
+}
+# Members who keep their phone number (or e-mail address) to themselves.
+PHONE_HIDDEN = {"karin", "tomas"}
+EMAIL_HIDDEN = {"stina"}
+
+
+def demo_phone(index: int) -> str:
+    """A made-up work number in the 0950 (Lycksele) area-code style."""
+    return f"0950-{100 + index * 7:03d} {10 + index:02d}"
+
+
 WELCOME = """Välkommen till **Digitala kollegan** – mötesplatsen för oss som arbetar inom
 individ- och familjeomsorgen i R8-kommunerna.
 
@@ -282,8 +312,15 @@ class Command(BaseCommand):
             return
         organisations = {o.name: o for o in Organisation.objects.all()}
         topics = {t.slug: t for t in Topic.objects.all()}
+        labels = {}
+        for label in sorted({label for names in EXPERTISE.values() for label in names}):
+            labels[label], _ = ExpertiseLabel.objects.get_or_create(
+                slug=slugify(label), defaults={"name": label}
+            )
         created = 0
-        for local, name, org_name, unit_name, role, title, topic_slugs in MEMBERS:
+        for index, (local, name, org_name, unit_name, role, title, topic_slugs) in enumerate(
+            MEMBERS
+        ):
             organisation = organisations[org_name]
             unit = None
             if unit_name:
@@ -304,6 +341,19 @@ class Command(BaseCommand):
                 member.save(update_fields=["password"])
                 member.topics.set([topics[s] for s in topic_slugs if s in topics])
                 created += 1
+            # Also on a second run, for databases seeded before members had these;
+            # what a member has filled in themselves is left alone.
+            if not member.phone:
+                member.phone = demo_phone(index)
+                member.phone_visibility = (
+                    Visibility.NOBODY if local in PHONE_HIDDEN else Visibility.MEMBERS
+                )
+                member.email_visibility = (
+                    Visibility.NOBODY if local in EMAIL_HIDDEN else Visibility.MEMBERS
+                )
+                member.save(update_fields=["phone", "phone_visibility", "email_visibility"])
+            if local in EXPERTISE and not member.expertise.exists():
+                member.expertise.set([labels[label] for label in EXPERTISE[local]])
         site, _ = SiteSettings.objects.get_or_create(pk=1)
         if not site.welcome_text:
             site.welcome_text = WELCOME

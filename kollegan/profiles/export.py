@@ -1,0 +1,351 @@
+"""“My data”: everything Kollegan stores about a member, as a zip of JSON files.
+
+Each part of the platform adds its own file by registering a function that takes
+the member and returns something JSON can hold (a dict or a list)::
+
+    from kollegan.profiles.export import register
+
+    @register("questions.json", _("Your questions, also the ones you asked anonymously."))
+    def _questions(member):
+        return [...]
+
+The rule for every section: what the member did or what is stored about them,
+never anything about another member. The one exception is the name of the
+person who acted on them in the audit log (an administrator who deactivated or
+invited them): that is part of their own record. Secrets are never exported:
+no password hash, no token digests, no session keys, no two-factor secrets.
+"""
+
+import json
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from tempfile import SpooledTemporaryFile
+from typing import IO, Any
+from zipfile import ZIP_DEFLATED, ZipFile
+
+from django.apps import apps
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from kollegan.accounts.models import Invitation, Member
+from kollegan.profiles.photos import PHOTO_SIZES, photo_name
+
+Builder = Callable[[Member], dict | list]
+
+# Past this size the zip moves from memory to a temporary file on disk.
+SPOOL_MAX_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Section:
+    filename: str
+    description: Any  # a lazy translation: the page shows it, README.txt has it in Swedish
+    build: Builder
+    # Sections that depend on an optional app ask for it here; evaluated at export time.
+    enabled: Callable[[], bool] = lambda: True
+
+
+REGISTRY: dict[str, Section] = {}
+
+
+def register(
+    filename: str, description: Any, *, enabled: Callable[[], bool] | None = None
+) -> Callable[[Builder], Builder]:
+    """Add ``filename`` to every member's export; the decorated function builds it."""
+    if not filename.endswith(".json") or "/" in filename:
+        raise ValueError(f"Export sections are JSON files at the top of the zip: {filename!r}")
+
+    def decorator(build: Builder) -> Builder:
+        if filename in REGISTRY and REGISTRY[filename].build is not build:
+            raise ValueError(f"Two export sections want the file name {filename!r}")
+        REGISTRY[filename] = Section(
+            filename=filename,
+            description=description,
+            build=build,
+            enabled=enabled or (lambda: True),
+        )
+        return build
+
+    return decorator
+
+
+def app_installed(app: str) -> Callable[[], bool]:
+    return lambda: apps.is_installed(app)
+
+
+def sections() -> list[Section]:
+    return [section for section in REGISTRY.values() if section.enabled()]
+
+
+def archive_name(today: date | None = None) -> str:
+    today = today or timezone.localdate()
+    return f"kollegan-mina-uppgifter-{today:%Y-%m-%d}.zip"
+
+
+# --- Photo files ------------------------------------------------------------------------
+
+
+def photo_storage_names(photo_key: str) -> list[str]:
+    """The stored sizes of one photo (``photos/<photo_key>-<size>.jpg``) that exist."""
+    if not photo_key:
+        return []
+    names = (photo_name(photo_key, size) for size in PHOTO_SIZES)
+    return [name for name in names if default_storage.exists(name)]
+
+
+# --- The sections that exist today ----------------------------------------------------------
+
+# Fields never exported, whatever else Member gains.
+SECRET_MEMBER_FIELDS = {"password"}
+
+
+def _field_value(member: Member, field: models.Field) -> Any:
+    if field.is_relation:
+        related = getattr(member, field.name)
+        if related is None:
+            return None
+        return {"id": related.pk, "name": getattr(related, "name", str(related))}
+    value = getattr(member, field.attname)
+    if field.choices:
+        return {"value": value, "label": str(getattr(member, f"get_{field.name}_display")())}
+    return value
+
+
+@register(
+    "profile.json",
+    _(
+        "Your profile: name, e-mail, organisation and unit, role, function, town, phone, "
+        "about me, knowledge areas, what you can be asked about, who sees your phone and "
+        "e-mail, language and dates. Not your password, which is stored only as a hash."
+    ),
+)
+def profile_section(member: Member) -> dict:
+    data: dict[str, Any] = {}
+    for field in Member._meta.concrete_fields:
+        if field.name in SECRET_MEMBER_FIELDS:
+            continue
+        data[field.name] = _field_value(member, field)
+    if member.organisation_id:
+        data["organisation"]["kind"] = member.organisation.kind
+    for field in Member._meta.many_to_many:
+        data[field.name] = [str(item) for item in getattr(member, field.name).all()]
+    data["photo_files"] = [
+        name.rsplit("/", 1)[-1] for name in photo_storage_names(member.photo_key)
+    ]
+    if apps.is_installed("allauth.account"):
+        from allauth.account.models import EmailAddress
+
+        data["login_addresses"] = list(
+            EmailAddress.objects.filter(user=member)
+            .order_by("pk")
+            .values("email", "verified", "primary")
+        )
+    return data
+
+
+@register(
+    "api_tokens.json",
+    _("Your API tokens: name, how they begin, when created, last used and revoked."),
+)
+def api_tokens_section(member: Member) -> list:
+    from kollegan.api.models import ApiToken
+
+    # Never the digest: the hint is what the member already sees on My page.
+    return list(
+        ApiToken.objects.filter(member=member)
+        .order_by("created_at", "pk")
+        .values("name", "hint", "created_at", "last_used_at", "revoked_at")
+    )
+
+
+@register(
+    "sessions.json",
+    _("Where you are logged in: when, from which IP address and browser."),
+    enabled=app_installed("allauth.usersessions"),
+)
+def sessions_section(member: Member) -> list:
+    from allauth.usersessions.models import UserSession
+
+    # Never the session key: it would log anyone holding the file in.
+    return list(
+        UserSession.objects.filter(user=member)
+        .order_by("created_at", "pk")
+        .values("created_at", "last_seen_at", "ip", "user_agent")
+    )
+
+
+@register(
+    "two_factor.json",
+    _("Your two-factor login methods: kind, when added and last used. Never their secrets."),
+    enabled=app_installed("allauth.mfa"),
+)
+def two_factor_section(member: Member) -> list:
+    from allauth.mfa.models import Authenticator
+
+    return list(
+        Authenticator.objects.filter(user=member)
+        .order_by("created_at", "pk")
+        .values("type", "created_at", "last_used_at")
+    )
+
+
+@register(
+    "linked_accounts.json",
+    _("Accounts elsewhere you log in with (single sign-on): provider and when used."),
+    enabled=app_installed("allauth.socialaccount"),
+)
+def linked_accounts_section(member: Member) -> list:
+    from allauth.socialaccount.models import SocialAccount
+
+    return list(
+        SocialAccount.objects.filter(user=member)
+        .order_by("pk")
+        .values("provider", "uid", "date_joined", "last_login")
+    )
+
+
+def _invitation_row(invitation: Invitation) -> dict:
+    return {
+        "organisation": invitation.organisation.name,
+        "unit": invitation.unit.name if invitation.unit else None,
+        "role": invitation.role,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+        "accepted_at": invitation.accepted_at,
+        "revoked_at": invitation.revoked_at,
+        "state": invitation.state,
+    }
+
+
+@register(
+    "invitations.json",
+    _(
+        "The invitation that brought you in, and the invitations you sent (the address "
+        "you sent them to is shortened to its domain: it belongs to someone else)."
+    ),
+)
+def invitations_section(member: Member) -> dict:
+    invitations = Invitation.objects.select_related("organisation", "unit", "invited_by")
+    received = invitations.filter(accepted_member=member).order_by("created_at").first()
+    received_row = None
+    if received is not None:
+        received_row = _invitation_row(received)
+        received_row["email"] = received.email
+        # The administrator who invited them acted on them: their own record.
+        received_row["invited_by"] = received.invited_by.name if received.invited_by else None
+    sent = []
+    for invitation in invitations.filter(invited_by=member).order_by("created_at", "pk"):
+        row = _invitation_row(invitation)
+        row["recipient_domain"] = invitation.email.rpartition("@")[2]
+        sent.append(row)
+    return {"received": received_row, "sent": sent}
+
+
+@register(
+    "audit.json",
+    _(
+        "The audit log entries about you or made by you. Entries you made about someone "
+        "else show what was done and when, not to whom."
+    ),
+)
+def audit_section(member: Member) -> list:
+    from kollegan.audit.models import AuditEntry
+
+    entries = AuditEntry.objects.filter(
+        Q(actor=member)
+        | Q(subject=member)
+        | Q(subject__isnull=True, subject_label__iexact=member.email)
+    ).order_by("created_at", "pk")
+    rows = []
+    for entry in entries.iterator():
+        about_me = entry.subject_id == member.pk or (
+            entry.subject_id is None and entry.subject_label.lower() in {"", member.email}
+        )
+        rows.append(
+            {
+                "time": entry.created_at,
+                "action": entry.action,
+                "action_label": str(entry.get_action_display()),
+                "done_by": entry.actor_name if entry.actor_id != member.pk else member.name,
+                "done_by_you": entry.actor_id == member.pk,
+                "about_you": about_me,
+                # Another member's name and the details of what was done to them are theirs.
+                "concerns": entry.subject_label if about_me else None,
+                "detail": entry.detail if about_me else None,
+            }
+        )
+    return rows
+
+
+# --- Building the zip ----------------------------------------------------------------------
+
+
+def _readme(found: list[Section], photo_names: list[str], member: Member) -> str:
+    with translation.override("sv"):
+        lines = [
+            "Mina uppgifter i Kollegan",
+            "=========================",
+            "",
+            f"Uttaget för {member.name} ({member.email}) {timezone.localtime():%Y-%m-%d %H:%M}.",
+            "",
+            "Filerna är i JSON-format (UTF-8) och kan öppnas i en textredigerare.",
+            "Tider anges i ISO 8601 med tidszon.",
+            "",
+            "Filer",
+            "-----",
+        ]
+        for section in found:
+            lines += [section.filename, f"  {section.description}", ""]
+        if photo_names:
+            lines += [
+                "photos/",
+                "  Ditt profilfoto i de storlekar Kollegan har sparat.",
+                "",
+            ]
+        lines += [
+            "Om andra personer",
+            "-----------------",
+            "Uttaget innehåller bara uppgifter om dig. Det enda undantaget är namnet på den som",
+            "gjort något som rör dig i granskningsloggen (till exempel administratören som",
+            "bjöd in dig): det hör till din egen historik. Inbjudningar du själv skickat visar",
+            "bara domänen i mottagarens adress.",
+            "",
+            "Hemligheter lämnas aldrig ut: inte lösenordet (som bara sparas som en",
+            "kontrollsumma), inte API-nycklarna, inte sessionsnycklar.",
+            "",
+        ]
+    return "\n".join(lines)
+
+
+def _dump(data: Any) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2) + "\n"
+
+
+def build_archive(member: Member) -> IO[bytes]:
+    """The whole export as a zip, rewound and ready to stream. The caller closes it."""
+    spool: IO[bytes] = SpooledTemporaryFile(max_size=SPOOL_MAX_BYTES)  # noqa: SIM115
+    try:
+        found = sections()
+        photo_names = photo_storage_names(member.photo_key)
+        with ZipFile(spool, "w", compression=ZIP_DEFLATED) as archive:
+            for section in found:
+                archive.writestr(section.filename, _dump(section.build(member)))
+            for name in photo_names:
+                try:
+                    source = default_storage.open(name, "rb")
+                except FileNotFoundError:
+                    continue
+                with source, archive.open(name, "w") as target:
+                    shutil.copyfileobj(source, target, 64 * 1024)
+            archive.writestr("README.txt", _readme(found, photo_names, member))
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
+    return spool
