@@ -1,7 +1,11 @@
 """Medarbetare in Chromium: choosing a filter updates the list through htmx and
 the address bar, so the filtered list can be shared as it is."""
 
+import io
+import re
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -37,4 +41,26 @@ def test_choosing_a_label_filters_the_list_in_place(live_server, browser_guard, 
     expect(cards).to_have_count(0)
     page.get_by_role("link", name="Rensa filter").click()
     expect(cards).to_have_count(2)
+    browser_guard.assert_clean()
+
+
+def test_member_finds_who_in_r8_knows_adoption_investigations_and_can_call_them(
+    live_server, browser_guard
+):
+    """The issue's "done when": with the demo content, Anna in Lycksele looks for
+    someone who knows adoption investigations and gets a number to call."""
+    call_command("seed_demo", stdout=io.StringIO())
+    page = browser_guard.new_page(width=390, height=844)  # a phone
+    log_in(page, "anna@kollegan.test", "kollegan-demo")
+    page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Medarbetare").click()
+    page.locator("#etikett").select_option(label="Adoptionsutredning")
+    page.get_by_role("button", name="Visa").click()
+
+    cards = page.locator(".member-card")
+    expect(cards.locator("h3")).to_have_text(["Helena Gustafsson", "Lena Eriksson"])
+    lena = cards.filter(has_text="Lena Eriksson")
+    expect(lena).to_contain_text("Lycksele")
+    call = lena.get_by_role("link", name="Ring")
+    expect(call).to_have_attribute("href", re.compile(r"^tel:\+?[0-9]+$"))
+    browser_guard.screenshot(page, "adoption")
     browser_guard.assert_clean()
