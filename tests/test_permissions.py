@@ -28,8 +28,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from allauth.socialaccount.models import SocialAccount, SocialApp
+from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -104,6 +106,7 @@ EXPECTED: dict[str, Row] = {
     # POST-only: used for real in test_post_only_view_works_for_members_and_…
     "profiles:token_create": POST_ONLY,
     "profiles:token_revoke": POST_ONLY,
+    "accounts:session_end": POST_ONLY,
     "set_language": POST_ONLY,
     # --- Open to everybody: they reveal nothing about members or content --------
     "accessibility": PUBLIC,
@@ -478,6 +481,7 @@ KWARGS: dict[str, Callable[[World, Member | None], dict[str, Any]]] = {
     "api:get_member": lambda w, me: {"member_id": w.bob.pk},
     "profiles:photo": lambda w, me: bobs_photo(w),
     "profiles:token_revoke": lambda w, me: {"pk": w.token_for(me).pk},
+    "accounts:session_end": lambda w, me: {"pk": other_device(me or w.bob).pk},
     "topics:detail": lambda w, me: {"slug": "barn-och-unga"},
     "account_confirm_email": lambda w, me: {"key": "MQ:1tSPXr:abc"},
     "openid_connect_login": lambda w, me: {"provider_id": "lycksele"},
@@ -688,6 +692,25 @@ class PostCase:
     refused: dict[str, str] | None = None
 
 
+def other_device(member: Member) -> UserSession:
+    """A logged-in device of the member's that is not the one making the request."""
+    store = SessionStore()
+    store.create()
+    return UserSession.objects.create(
+        user=member, session_key=store.session_key, ip="10.0.0.9", user_agent="Firefox"
+    )
+
+
+def _device_ended(response, member, world):
+    assert response.status_code == 302
+    assert response["Location"] == reverse("usersessions_list")
+    assert not UserSession.objects.filter(user=member, ip="10.0.0.9").exists()
+
+
+def _devices_untouched(member, world):
+    assert UserSession.objects.filter(user=member or world.bob, ip="10.0.0.9").exists()
+
+
 def _language_set(response, member, world):
     assert response.status_code == 302
     assert response["Location"] == "/hjalp/"
@@ -756,6 +779,12 @@ POST_CASES: dict[str, PostCase] = {
         data={},
         succeeded=_token_revoked,
         untouched=_tokens_untouched,
+    ),
+    "accounts:session_end": PostCase(
+        url=lambda w, me: reverse("accounts:session_end", args=[other_device(me or w.bob).pk]),
+        data={},
+        succeeded=_device_ended,
+        untouched=_devices_untouched,
     ),
     "account_logout": PostCase(
         url=lambda w, me: reverse("account_logout"),

@@ -231,3 +231,27 @@ def test_device_is_read_from_the_user_agent(user_agent, device, settings):
 
     with translation.override("sv"):
         assert describe_device(user_agent) == device
+
+
+def test_member_logs_out_one_other_device_and_keeps_this_one(alice):
+    laptop, phone = Client(), Client()
+    laptop.force_login(alice, backend="kollegan.accounts.backends.MemberBackend")
+    phone.force_login(alice, backend="kollegan.accounts.backends.MemberBackend")
+    phones = UserSession.objects.get(user=alice, session_key=phone.session.session_key)
+
+    response = laptop.post(reverse("accounts:session_end", args=[phones.pk]))
+
+    assert response.status_code == 302
+    assert phone.get(reverse("start")).status_code == 302  # to the login page
+    assert laptop.get(reverse("start")).status_code == 200
+
+
+def test_member_cannot_log_out_someone_elses_device(alice_client, bob):
+    bobs = Client()
+    bobs.force_login(bob, backend="kollegan.accounts.backends.MemberBackend")
+    device = UserSession.objects.get(user=bob)
+
+    response = alice_client.post(reverse("accounts:session_end", args=[device.pk]))
+
+    assert response.status_code == 404
+    assert bobs.get(reverse("start")).status_code == 200

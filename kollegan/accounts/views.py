@@ -1,11 +1,15 @@
 from allauth.account.views import LoginView
-from django.contrib.auth import login
+from allauth.usersessions.models import UserSession
+from django.contrib import messages
+from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 
 from kollegan.accounts import services
 from kollegan.accounts.forms import InvitationAcceptForm
@@ -91,3 +95,15 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         {"form": form, "invitation": invitation},
         status=status,
     )
+
+
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Log out one of my devices, e.g. a shared computer I forgot to log out of."""
+    device = get_object_or_404(UserSession, pk=pk, user=request.user)
+    if device.session_key == request.session.session_key:
+        logout(request)
+        return redirect("account_login")
+    device.end()
+    messages.success(request, _("The device is logged out."))
+    return redirect("usersessions_list")
