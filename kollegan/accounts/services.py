@@ -137,6 +137,13 @@ def invitation_accept(*, token: str, name: str, password: str) -> Member:
         raise ValidationError({"name": _("Write your name.")})
     candidate = Member(email=invitation.email, name=name, organisation=invitation.organisation)
     validate_password(password, user=candidate)
+    return _member_from_invitation(invitation, name=name, password=password)
+
+
+def _member_from_invitation(
+    invitation: Invitation, *, name: str, password: str | None, via: str = ""
+) -> Member:
+    """Create the invited member and mark the (locked) invitation used, audited."""
     member = Member.objects.create_user(
         email=invitation.email,
         password=password,
@@ -148,17 +155,15 @@ def invitation_accept(*, token: str, name: str, password: str) -> Member:
     invitation.accepted_at = timezone.now()
     invitation.accepted_member = member
     invitation.save(update_fields=["accepted_at", "accepted_member"])
-    audit_log(
-        action=Action.INVITATION_ACCEPTED,
-        actor=member,
-        subject=member,
-        detail={
-            "email": member.email,
-            "organisation": invitation.organisation.name,
-            "role": invitation.role,
-            "invited_by": invitation.invited_by.name if invitation.invited_by else "",
-        },
-    )
+    detail = {
+        "email": member.email,
+        "organisation": invitation.organisation.name,
+        "role": invitation.role,
+        "invited_by": invitation.invited_by.name if invitation.invited_by else "",
+    }
+    if via:
+        detail["via"] = via
+    audit_log(action=Action.INVITATION_ACCEPTED, actor=member, subject=member, detail=detail)
     return member
 
 
@@ -188,30 +193,12 @@ def invitation_accept_sso(*, invitation: Invitation, name: str) -> Member:
         raise InvitationError(
             _("There is already a member with this e-mail address. Log in instead."), 409
         )
-    member = Member.objects.create_user(
-        email=invitation.email,
-        password=None,
+    return _member_from_invitation(
+        invitation,
         name=name.strip() or invitation.email.partition("@")[0],
-        organisation=invitation.organisation,
-        unit=invitation.unit,
-        role=invitation.role,
+        password=None,
+        via="sso",
     )
-    invitation.accepted_at = timezone.now()
-    invitation.accepted_member = member
-    invitation.save(update_fields=["accepted_at", "accepted_member"])
-    audit_log(
-        action=Action.INVITATION_ACCEPTED,
-        actor=member,
-        subject=member,
-        detail={
-            "email": member.email,
-            "organisation": invitation.organisation.name,
-            "role": invitation.role,
-            "invited_by": invitation.invited_by.name if invitation.invited_by else "",
-            "via": "sso",
-        },
-    )
-    return member
 
 
 @transaction.atomic
