@@ -42,6 +42,14 @@ def _swedish_catalogue():
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings) -> None:
+    # PBKDF2 costs most of a second per login on a busy 2-core machine; the
+    # suite is about pages and rules, not about hashing (the live server thread
+    # of the browser tests shares these settings).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _clean_cache():
     # Rate-limit counters and cached site settings must not leak between tests.
     cache.clear()

@@ -26,11 +26,6 @@ LIST_QUERIES = 5
 DETAIL_QUERIES = 4
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def secret(alice) -> str:
     return api_token_create(member=alice, name="Skript")[1]

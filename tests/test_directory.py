@@ -29,11 +29,6 @@ CARD_NAME = re.compile(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a></h3
 DIRECTORY_QUERIES = 10
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def adoption(db) -> ExpertiseLabel:
     return ExpertiseLabel.objects.create(name="Adoptionsutredning", slug="adoptionsutredning")

@@ -36,11 +36,6 @@ SETUP = "/konto/2fa/totp/activate/"
 MIDDLEWARE = "kollegan.accounts.mfa.MFARequiredMiddleware"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def require(choice: str) -> None:
     row = SiteSettings.objects.get(pk=1)
     row.mfa_required_for = choice

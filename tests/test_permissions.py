@@ -353,12 +353,6 @@ def expected_row(name: str) -> Row:
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Every test here creates the whole cast; a million PBKDF2 rounds each adds up.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     # Photos stored for the sample data land in this test's own folder.
     settings.MEDIA_ROOT = tmp_path / "media"

@@ -18,11 +18,6 @@ LOGIN_PATH = "/konto/login/"
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def media_root(settings, tmp_path) -> Path:
     root = tmp_path / "media"
     settings.MEDIA_ROOT = root

@@ -16,11 +16,6 @@ from tests.conftest import PASSWORD
 from tests.helpers import bearer
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def csp_directives(response) -> dict[str, list[str]]:
     header = response.headers.get("Content-Security-Policy")
     assert header, "no Content-Security-Policy header"

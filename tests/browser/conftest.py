@@ -224,13 +224,6 @@ def _cache_keys_of_our_own(settings) -> None:
     settings.CACHES = caches
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings) -> None:
-    # PBKDF2 costs most of a second per login on a busy laptop; these tests are
-    # about pages, not about hashing. The live server thread shares the settings.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.hookimpl(wrapper=True, tryfirst=True)
 def pytest_runtest_makereport(item, call):
     report = yield
