@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
+from kollegan.lib.phone import dial_digits
 from kollegan.profiles import selectors
 from kollegan.profiles.selectors import DirectoryFilters
 
@@ -50,8 +51,7 @@ def _for_card(member) -> None:
     member.photo_small = member.photo_url("small") if member.photo_key else ""
     member.contact_phone = selectors.visible_phone(member)
     member.contact_email = selectors.visible_email(member)
-    # tel: wants the digits (and a leading +) only.
-    member.tel = "".join(ch for ch in member.contact_phone if ch.isdigit() or ch == "+")
+    member.tel = dial_digits(member.contact_phone)
     member.url = member.get_absolute_url()
     place = [member.organisation.name]
     if member.unit_id:

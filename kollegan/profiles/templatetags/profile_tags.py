@@ -1,12 +1,9 @@
-import re
-
 from django import template
 
 from kollegan.accounts.models import Member
+from kollegan.lib.phone import dial_digits
 
 register = template.Library()
-
-_NOT_DIALLED = re.compile(r"[^0-9+]")
 
 
 @register.filter
@@ -17,8 +14,6 @@ def photo_url(member: Member, size: str = "small") -> str:
 
 @register.filter
 def tel_href(phone: str) -> str:
-    """The tel: link for a number as written: phones dial digits and a leading plus only,
-    so "0950-123 45" becomes "tel:095012345"."""
-    digits = _NOT_DIALLED.sub("", phone or "")
-    digits = digits[:1] + digits[1:].replace("+", "")
+    """The tel: link for a number as written ("0950-123 45" → "tel:095012345")."""
+    digits = dial_digits(phone)
     return f"tel:{digits}" if digits else ""
