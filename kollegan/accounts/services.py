@@ -410,7 +410,10 @@ def member_leave(*, member: Member) -> None:
     Name, e-mail address and everything on the profile are removed; what they
     wrote stays and is shown as written by "Tidigare medlem". The audit log
     keeps the events but no longer says who they were. Cannot be undone."""
-    from django.apps import apps
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from allauth.socialaccount.models import SocialAccount
+    from allauth.usersessions.models import UserSession
 
     from kollegan.accounts.models import Visibility
     from kollegan.api.models import ApiToken
@@ -428,6 +431,9 @@ def member_leave(*, member: Member) -> None:
     old_name, old_email, photo_key = member.name, member.email, member.photo_key
     if member.deactivated_at is None:
         member_deactivate(member=member, actor=member, reason="left")
+    else:  # already without access: still make sure nothing of theirs works
+        ApiToken.objects.live().filter(member=member).update(revoked_at=timezone.now())
+        _end_sessions(member)
 
     new_email = _former_member_email()
     member.name = FORMER_MEMBER_NAME
@@ -446,27 +452,13 @@ def member_leave(*, member: Member) -> None:
     # The address they were invited at is theirs too.
     Invitation.objects.filter(accepted_member=member).update(email=new_email)
     Invitation.objects.filter(email__iexact=old_email).update(email=new_email)
-    # Token names are their own words ("Alices skript").
-    ApiToken.objects.live().filter(member=member).update(revoked_at=timezone.now())
+    # Deactivation above revoked the tokens and ended the sessions; token names are
+    # their own words ("Alices skript") and device rows say where they worked.
     ApiToken.objects.filter(member=member).update(name="–")
-    if apps.is_installed("allauth.account"):
-        from allauth.account.models import EmailAddress
-
-        EmailAddress.objects.filter(user=member).delete()
-    if apps.is_installed("allauth.socialaccount"):
-        from allauth.socialaccount.models import SocialAccount
-
-        SocialAccount.objects.filter(user=member).delete()
-    if apps.is_installed("allauth.mfa"):
-        from allauth.mfa.models import Authenticator
-
-        Authenticator.objects.filter(user=member).delete()
-    # Sessions first (they are found through the UserSession rows), then any rows left.
-    _end_sessions(member)
-    if apps.is_installed("allauth.usersessions"):
-        from allauth.usersessions.models import UserSession
-
-        UserSession.objects.filter(user=member).delete()
+    EmailAddress.objects.filter(user=member).delete()
+    SocialAccount.objects.filter(user=member).delete()
+    Authenticator.objects.filter(user=member).delete()
+    UserSession.objects.filter(user=member).delete()
 
     _pseudonymise_audit_log(member, old_name, old_email)
     audit_log(

@@ -25,7 +25,10 @@ from tempfile import SpooledTemporaryFile
 from typing import IO, Any
 from zipfile import ZIP_DEFLATED, ZipFile
 
-from django.apps import apps
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.socialaccount.models import SocialAccount
+from allauth.usersessions.models import UserSession
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
@@ -47,16 +50,12 @@ class Section:
     filename: str
     description: Any  # a lazy translation: the page shows it, README.txt has it in Swedish
     build: Builder
-    # Sections that depend on an optional app ask for it here; evaluated at export time.
-    enabled: Callable[[], bool] = lambda: True
 
 
 REGISTRY: dict[str, Section] = {}
 
 
-def register(
-    filename: str, description: Any, *, enabled: Callable[[], bool] | None = None
-) -> Callable[[Builder], Builder]:
+def register(filename: str, description: Any) -> Callable[[Builder], Builder]:
     """Add ``filename`` to every member's export; the decorated function builds it."""
     if not filename.endswith(".json") or "/" in filename:
         raise ValueError(f"Export sections are JSON files at the top of the zip: {filename!r}")
@@ -64,23 +63,14 @@ def register(
     def decorator(build: Builder) -> Builder:
         if filename in REGISTRY and REGISTRY[filename].build is not build:
             raise ValueError(f"Two export sections want the file name {filename!r}")
-        REGISTRY[filename] = Section(
-            filename=filename,
-            description=description,
-            build=build,
-            enabled=enabled or (lambda: True),
-        )
+        REGISTRY[filename] = Section(filename=filename, description=description, build=build)
         return build
 
     return decorator
 
 
-def app_installed(app: str) -> Callable[[], bool]:
-    return lambda: apps.is_installed(app)
-
-
 def sections() -> list[Section]:
-    return [section for section in REGISTRY.values() if section.enabled()]
+    return list(REGISTRY.values())
 
 
 def archive_name(today: date | None = None) -> str:
@@ -138,14 +128,11 @@ def profile_section(member: Member) -> dict:
     data["photo_files"] = [
         name.rsplit("/", 1)[-1] for name in photo_storage_names(member.photo_key)
     ]
-    if apps.is_installed("allauth.account"):
-        from allauth.account.models import EmailAddress
-
-        data["login_addresses"] = list(
-            EmailAddress.objects.filter(user=member)
-            .order_by("pk")
-            .values("email", "verified", "primary")
-        )
+    data["login_addresses"] = list(
+        EmailAddress.objects.filter(user=member)
+        .order_by("pk")
+        .values("email", "verified", "primary")
+    )
     return data
 
 
@@ -167,11 +154,8 @@ def api_tokens_section(member: Member) -> list:
 @register(
     "sessions.json",
     _("Where you are logged in: when, from which IP address and browser."),
-    enabled=app_installed("allauth.usersessions"),
 )
 def sessions_section(member: Member) -> list:
-    from allauth.usersessions.models import UserSession
-
     # Never the session key: it would log anyone holding the file in.
     return list(
         UserSession.objects.filter(user=member)
@@ -183,11 +167,8 @@ def sessions_section(member: Member) -> list:
 @register(
     "two_factor.json",
     _("Your two-factor login methods: kind, when added and last used. Never their secrets."),
-    enabled=app_installed("allauth.mfa"),
 )
 def two_factor_section(member: Member) -> list:
-    from allauth.mfa.models import Authenticator
-
     return list(
         Authenticator.objects.filter(user=member)
         .order_by("created_at", "pk")
@@ -198,11 +179,8 @@ def two_factor_section(member: Member) -> list:
 @register(
     "linked_accounts.json",
     _("Accounts elsewhere you log in with (single sign-on): provider and when used."),
-    enabled=app_installed("allauth.socialaccount"),
 )
 def linked_accounts_section(member: Member) -> list:
-    from allauth.socialaccount.models import SocialAccount
-
     return list(
         SocialAccount.objects.filter(user=member)
         .order_by("pk")
