@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "kollegan.accounts",
     "kollegan.core",
     "kollegan.topics",
+    "kollegan.questions",
     "kollegan.profiles",
     "kollegan.feed",
     "kollegan.api",

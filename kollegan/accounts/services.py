@@ -420,6 +420,7 @@ def member_leave(*, member: Member) -> None:
     from kollegan.audit.models import Action
     from kollegan.audit.services import audit_log
     from kollegan.profiles.photos import delete_photo
+    from kollegan.questions.services import member_forget_authorship
 
     if member.role == Role.ADMIN and not (
         Member.objects.active().filter(role=Role.ADMIN).exclude(pk=member.pk).exists()
@@ -459,6 +460,8 @@ def member_leave(*, member: Member) -> None:
     SocialAccount.objects.filter(user=member).delete()
     Authenticator.objects.filter(user=member).delete()
     UserSession.objects.filter(user=member).delete()
+    # Their anonymous questions and answers stay anonymous, now for good.
+    member_forget_authorship(member=member)
 
     _pseudonymise_audit_log(member, old_name, old_email)
     audit_log(

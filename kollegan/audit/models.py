@@ -18,6 +18,9 @@ class Action(models.TextChoices):
     MFA_CHANGED = "mfa_changed", _("Changed two-factor login")
     SSO_REFUSED = "sso_refused", _("Refused a single sign-on")
     DATA_EXPORTED = "data_exported", _("Downloaded their data")
+    CONTENT_HIDDEN = "content_hidden", _("Hid content")
+    CONTENT_RESTORED = "content_restored", _("Restored hidden content")
+    REPORT_DISMISSED = "report_dismissed", _("Dismissed a report")
 
 
 class AuditEntry(models.Model):

@@ -1,0 +1,388 @@
+"""Word of new answers and comments by e-mail, over real SMTP: Django's SMTP
+backend talks to an aiosmtpd server on 127.0.0.1 and what arrives is parsed with
+the standard library, as a mail client would.
+
+E-mail is not a confidential channel: a message names the question (its title,
+topics and a link that needs a login) and never the text or who wrote it. For an
+anonymous question nothing in any message may point to the asker."""
+
+import email
+from email import policy
+from email.message import EmailMessage
+from email.utils import parseaddr
+
+import pytest
+from aiosmtpd.controller import Controller
+from django.core import mail
+from django.utils import timezone
+from django.utils.html import escape
+
+from kollegan.accounts.models import Member, Organisation
+from kollegan.questions import services
+from kollegan.questions.models import Question
+from kollegan.topics.models import Topic
+from tests.conftest import make_member
+from tests.helpers import sv
+from tests.test_email import Collector, free_port
+
+pytestmark = pytest.mark.slow
+
+TITLE = "Samråd kring placering på helger"
+QUESTION_TEXT = "Vi undrar hur andra kommuner bemannar samråden."
+ANSWER_TEXT = "Ring familjebehandlarna på fredag och boka ett gemensamt samråd."
+COMMENT_TEXT = "Tack, det prövar vi redan nästa vecka."
+
+
+@pytest.fixture
+def smtp_server(settings):
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = controller.hostname
+    settings.EMAIL_PORT = controller.port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = False
+    settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    # notify_thread is enqueued in transaction.on_commit; with the immediate
+    # backend and captured on_commit callbacks it runs in this process, now.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+@pytest.fixture
+def erik(db) -> Member:
+    return make_member("erik@sorsele.test", "Erik Ek", Organisation.objects.get(slug="sorsele"))
+
+
+@pytest.fixture
+def mailing(smtp_server, immediate_tasks, django_capture_on_commit_callbacks):
+    """Run a write with its on-commit callbacks (the e-mail task), return what it returned."""
+
+    def run(write):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = write()
+        return result
+
+    return run
+
+
+def ask(member: Member, *, anonymous: bool = False) -> Question:
+    return services.question_create(
+        author=member,
+        title=TITLE,
+        body=QUESTION_TEXT,
+        topics=list(Topic.objects.filter(slug__in=["barn-och-unga", "vald"])),
+        anonymous=anonymous,
+    )
+
+
+def parse(envelope) -> EmailMessage:
+    return email.message_from_bytes(envelope.original_content, policy=policy.default)
+
+
+def by_recipient(smtp_server) -> dict[str, EmailMessage]:
+    messages = {}
+    for envelope in smtp_server.envelopes:
+        assert len(envelope.rcpt_tos) == 1, "one e-mail per recipient"
+        assert envelope.rcpt_tos[0] not in messages, "at most one e-mail per recipient"
+        messages[envelope.rcpt_tos[0]] = parse(envelope)
+    return messages
+
+
+def parts(message: EmailMessage) -> tuple[str, str]:
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    html = message.get_body(preferencelist=("html",)).get_content()
+    return text, html
+
+
+def everything(message: EmailMessage, *, but_to: bool = False) -> str:
+    """Every header (decoded) and every part (decoded), as a reader could see them."""
+    headers = [
+        f"{name}: {value}"
+        for name, value in message.items()
+        if not (but_to and name.lower() == "to")
+    ]
+    bodies = [part.get_content() for part in message.walk() if not part.is_multipart()]
+    return "\n".join([*headers, *bodies])
+
+
+def identifying(member: Member) -> list[str]:
+    """What would point to the member: name, parts of it, address, workplace."""
+    return [
+        member.name,
+        *member.name.split(),
+        member.email,
+        member.email.split("@")[0],
+        member.organisation.name,
+        member.organisation.slug,
+        *([member.unit.name] if member.unit_id else []),
+        *([member.title] if member.title else []),
+    ]
+
+
+def assert_reveals_nothing_of(member: Member, text: str) -> None:
+    lowered = text.lower()
+    for secret in identifying(member):
+        assert secret.lower() not in lowered, f"{secret!r} in an e-mail"
+
+
+# --- A named question -------------------------------------------------------------------------
+
+
+def test_asker_gets_a_swedish_email_with_the_link_but_not_the_answer(
+    mailing, smtp_server, settings, alice, bob
+):
+    question = ask(alice)
+    reply = mailing(lambda: services.answer_create(question=question, author=bob, body=ANSWER_TEXT))
+
+    assert mail.outbox == []  # it went out through SMTP, not the test outbox
+    assert len(smtp_server.envelopes) == 1
+    envelope = smtp_server.envelopes[0]
+    assert envelope.rcpt_tos == [alice.email]
+    assert envelope.mail_from == parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+    message = parse(envelope)
+    assert message["To"] == alice.email
+    assert parseaddr(str(message["From"])) == parseaddr(settings.DEFAULT_FROM_EMAIL)
+    assert message["Subject"] == sv("New answer: %(title)s") % {"title": TITLE}
+    assert TITLE in message["Subject"]
+
+    text, html = parts(message)
+    url = settings.SITE_URL + reply.get_absolute_url()
+    assert url.startswith(("http://", "https://"))
+    assert url in text
+    assert f'href="{escape(url)}"' in html
+    assert TITLE in text
+    assert escape(TITLE) in html
+    assert sv('Your question "%(title)s" has a new answer.') % {"title": TITLE} in text
+    assert sv("Kind regards") in text
+    assert "Barn och unga" in text  # the topics
+
+    # E-mail is not a confidential channel: neither the texts nor who wrote them.
+    raw = envelope.original_content.decode("utf-8", "replace")
+    for secret in (ANSWER_TEXT, QUESTION_TEXT, "familjebehandlarna"):
+        assert secret not in everything(message)
+        assert secret not in raw
+    assert_reveals_nothing_of(bob, everything(message))
+
+
+def test_a_comment_sends_a_new_comment_email(mailing, smtp_server, settings, alice, bob):
+    question = ask(alice)
+    note = mailing(
+        lambda: services.comment_create(question=question, author=bob, body=COMMENT_TEXT)
+    )
+
+    [message] = by_recipient(smtp_server).values()
+    assert message["Subject"] == sv("New comment: %(title)s") % {"title": TITLE}
+    text, html = parts(message)
+    assert settings.SITE_URL + note.get_absolute_url() in text
+    assert escape(settings.SITE_URL + note.get_absolute_url()) in html
+    assert COMMENT_TEXT not in everything(message)
+
+
+def test_followers_get_one_email_each_but_not_the_writer_nor_deactivated_members(
+    mailing, smtp_server, alice, bob, carol, dave, erik
+):
+    question = ask(alice)
+    for member in (alice, bob, carol, dave, erik):
+        services.question_follow(question=question, member=member)
+
+    mailing(lambda: services.answer_create(question=question, author=bob, body=ANSWER_TEXT))
+
+    messages = by_recipient(smtp_server)
+    assert set(messages) == {alice.email, carol.email, erik.email}
+    follower_text, _ = parts(messages[erik.email])
+    assert (
+        sv('The question "%(title)s", which you follow, has a new answer.') % {"title": TITLE}
+        in follower_text
+    )
+    for message in messages.values():
+        assert ANSWER_TEXT not in everything(message)
+        assert_reveals_nothing_of(bob, everything(message))
+
+
+def test_asker_writing_in_their_named_thread_is_not_emailed_about_it(
+    mailing, smtp_server, alice, erik
+):
+    question = ask(alice)
+    services.question_follow(question=question, member=erik)
+
+    mailing(lambda: services.answer_create(question=question, author=alice, body=ANSWER_TEXT))
+
+    assert set(by_recipient(smtp_server)) == {erik.email}
+
+
+def test_a_member_reads_the_email_in_their_own_language(mailing, smtp_server, alice, bob, erik):
+    erik.language = "en"
+    erik.save(update_fields=["language"])
+    question = ask(alice)
+    services.question_follow(question=question, member=erik)
+
+    mailing(lambda: services.answer_create(question=question, author=bob, body=ANSWER_TEXT))
+
+    messages = by_recipient(smtp_server)
+    assert messages[erik.email]["Subject"] == f"New answer: {TITLE}"
+    assert messages[alice.email]["Subject"] == sv("New answer: %(title)s") % {"title": TITLE}
+
+
+def test_asker_whose_access_ended_gets_no_email(mailing, smtp_server, alice, bob, erik):
+    question = ask(alice)
+    services.question_follow(question=question, member=erik)
+    alice.deactivated_at = timezone.now()
+    alice.save(update_fields=["deactivated_at"])
+
+    mailing(lambda: services.answer_create(question=question, author=bob, body=ANSWER_TEXT))
+
+    assert set(by_recipient(smtp_server)) == {erik.email}
+
+
+# --- An anonymous question --------------------------------------------------------------------
+
+
+def test_anonymous_asker_is_told_of_answers_and_nobody_learns_who_they_are(
+    mailing, smtp_server, settings, alice, bob, erik
+):
+    question = ask(alice, anonymous=True)
+    services.question_follow(question=question, member=erik)
+
+    reply = mailing(lambda: services.answer_create(question=question, author=bob, body=ANSWER_TEXT))
+
+    messages = by_recipient(smtp_server)
+    assert set(messages) == {alice.email, erik.email}
+    assert messages[alice.email]["To"] == alice.email
+    text, _ = parts(messages[alice.email])
+    assert sv('Your question "%(title)s" has a new answer.') % {"title": TITLE} in text
+    assert settings.SITE_URL + reply.get_absolute_url() in text
+
+    # Nothing of Alice anywhere, but her own address on her own message.
+    assert_reveals_nothing_of(alice, everything(messages[alice.email], but_to=True))
+    assert_reveals_nothing_of(alice, everything(messages[erik.email]))
+    erik_raw = next(e for e in smtp_server.envelopes if e.rcpt_tos == [erik.email])
+    assert_reveals_nothing_of(alice, erik_raw.original_content.decode("utf-8", "replace"))
+    assert_reveals_nothing_of(alice, erik_raw.mail_from)
+    for message in messages.values():
+        assert ANSWER_TEXT not in everything(message)
+        assert_reveals_nothing_of(bob, everything(message))
+
+
+def test_anonymous_asker_writing_in_their_thread_stays_anonymous_to_followers(
+    mailing, smtp_server, alice, bob, erik
+):
+    question = ask(alice, anonymous=True)
+    services.question_follow(question=question, member=bob)
+    services.question_follow(question=question, member=erik)
+
+    reply = mailing(
+        lambda: services.answer_create(question=question, author=alice, body=ANSWER_TEXT)
+    )
+    mailing(
+        lambda: services.comment_create(
+            question=question, author=alice, body=COMMENT_TEXT, answer=reply
+        )
+    )
+
+    assert reply.is_anonymous and reply.by_asker
+    assert len(smtp_server.envelopes) == 4  # an answer and a comment, to Bob and Erik
+    assert {e.rcpt_tos[0] for e in smtp_server.envelopes} == {bob.email, erik.email}
+    for envelope in smtp_server.envelopes:
+        message = parse(envelope)
+        assert_reveals_nothing_of(alice, everything(message))
+        assert_reveals_nothing_of(alice, envelope.original_content.decode("utf-8", "replace"))
+        assert ANSWER_TEXT not in everything(message)
+        assert COMMENT_TEXT not in everything(message)
+
+
+def test_anonymous_answer_does_not_reveal_its_writer(mailing, smtp_server, alice, bob, erik):
+    question = ask(alice)
+    services.question_follow(question=question, member=erik)
+
+    mailing(
+        lambda: services.answer_create(
+            question=question, author=bob, body=ANSWER_TEXT, anonymous=True
+        )
+    )
+
+    messages = by_recipient(smtp_server)
+    assert set(messages) == {alice.email, erik.email}
+    for message in messages.values():
+        assert_reveals_nothing_of(bob, everything(message))
+
+
+# --- Checked again when sent ----------------------------------------------------------------------
+
+
+def _hide_question(question, reply, note, moderator) -> None:
+    services.content_hide(item=question, moderator=moderator)
+
+
+def _hide_answer(question, reply, note, moderator) -> None:
+    services.content_hide(item=reply, moderator=moderator)
+
+
+def _hide_comment(question, reply, note, moderator) -> None:
+    services.content_hide(item=note, moderator=moderator)
+
+
+@pytest.mark.parametrize("hide", [_hide_question, _hide_answer, _hide_comment])
+def test_nothing_is_sent_about_what_was_hidden_before_sending(
+    smtp_server, immediate_tasks, django_capture_on_commit_callbacks, alice, bob, carol, erik, hide
+):
+    question = ask(alice)
+    services.question_follow(question=question, member=erik)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        reply = services.answer_create(question=question, author=bob, body=ANSWER_TEXT)
+        note = services.comment_create(
+            question=question, author=bob, body=COMMENT_TEXT, answer=reply
+        )
+    assert len(callbacks) == 2
+
+    hide(question, reply, note, carol)
+    for callback in callbacks:
+        callback()
+
+    sent = {(e.rcpt_tos[0], parse(e)["Subject"]) for e in smtp_server.envelopes}
+    if hide is _hide_comment:
+        # The answer is still there: word of it goes out, of the comment none.
+        answer_subject = sv("New answer: %(title)s") % {"title": TITLE}
+        assert sent == {(alice.email, answer_subject), (erik.email, answer_subject)}
+    else:
+        assert sent == set()
+
+
+def test_recipients_are_checked_again_when_sent(
+    smtp_server, immediate_tasks, django_capture_on_commit_callbacks, alice, bob, carol, erik
+):
+    question = ask(alice)
+    services.question_follow(question=question, member=carol)
+    services.question_follow(question=question, member=erik)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.answer_create(question=question, author=bob, body=ANSWER_TEXT)
+
+    carol.deactivated_at = timezone.now()
+    carol.save(update_fields=["deactivated_at"])
+    services.question_follow(question=question, member=erik, follow=False)
+    for callback in callbacks:
+        callback()
+
+    assert set(by_recipient(smtp_server)) == {alice.email}
+
+
+def test_no_email_when_the_answer_is_not_committed(
+    smtp_server, immediate_tasks, django_capture_on_commit_callbacks, alice, bob
+):
+    question = ask(alice)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.answer_create(question=question, author=bob, body=ANSWER_TEXT)
+
+    assert len(callbacks) == 1
+    assert smtp_server.envelopes == []
