@@ -314,8 +314,8 @@ def test_profile_page_costs_the_same_queries_however_much_is_filled_in(
     alice.expertise.set(
         services.expertise_labels_get_or_create([f"Etikett {n}" for n in range(how_many)])
     )
-    # Session, member, the profile's member, its topics, its labels.
-    _profile_queries(bob_client, alice, django_assert_num_queries, 5)
+    # Session, member, the profile's member, its topics, its labels, its named questions.
+    _profile_queries(bob_client, alice, django_assert_num_queries, 6)
 
 
 def test_profile_of_a_deactivated_member_is_404(bob_client, dave):

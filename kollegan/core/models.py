@@ -23,7 +23,7 @@ class Section(models.TextChoices):
 
 SECTION_URL_NAMES = {
     Section.START: "start",
-    Section.QUESTIONS: "questions",
+    Section.QUESTIONS: "questions:list",
     Section.CALENDAR: "calendar",
     Section.NOTES: "notes",
     Section.DOCUMENTS: "documents",

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from kollegan.core.selectors import site_config
 from kollegan.lib.markdown import render_markdown
 from kollegan.profiles.selectors import newest_members
+from kollegan.questions.selectors import latest_questions
 from kollegan.topics.models import Topic
 
 
@@ -15,5 +16,6 @@ def start(request: HttpRequest) -> HttpResponse:
             "welcome_html": render_markdown(site_config().welcome_text),
             "topics": Topic.objects.filter(is_active=True),
             "new_members": newest_members(limit=6),
+            "questions": latest_questions(limit=5),
         },
     )

@@ -9,6 +9,7 @@ from kollegan.api.models import ApiToken
 from kollegan.lib.markdown import render_markdown
 from kollegan.profiles import selectors
 from kollegan.profiles.forms import ApiTokenForm
+from kollegan.questions.selectors import member_questions, my_questions
 
 
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -25,6 +26,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "email": selectors.visible_email(member),
             "about": render_markdown(member.about),
             "is_me": member.pk == request.user.pk,
+            # Named questions only: the page must not hint at anonymous ones.
+            "questions": member_questions(member),
         },
     )
 
@@ -40,7 +43,13 @@ def _render_my_page(
     return render(
         request,
         "profiles/my_page.html",
-        {"token_form": form, "tokens": tokens, "new_secret": new_secret},
+        {
+            "token_form": form,
+            "tokens": tokens,
+            "new_secret": new_secret,
+            # Anonymous ones included: this page is the member's alone.
+            "my_questions": my_questions(request.user),
+        },
         status=status,
     )
 

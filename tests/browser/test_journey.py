@@ -35,7 +35,7 @@ DOCS = Path(__file__).resolve().parents[2] / "docs"
 # The main menu a member sees, in the order the working group set it up.
 MENU = [
     ("start", "Start"),
-    ("questions", "Frågor"),
+    ("questions:list", "Frågor"),
     ("calendar", "Kalendarium"),
     ("notes", "Mötesnoteringar"),
     ("documents", "Dokument"),
