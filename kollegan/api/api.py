@@ -3,6 +3,8 @@ call the same service functions as the HTML views."""
 
 from functools import wraps
 
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import ValidationError as RefusedInput
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -11,6 +13,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from kollegan.accounts import mfa
 from kollegan.api.services import api_token_member
+from kollegan.lib.guard import ConfidentialityError
 
 
 class MFASetupPending(Exception):
@@ -102,6 +105,60 @@ def _on_invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     )
 
 
+# The services' refusals, the same ones the pages show as form errors and 403s.
+
+
+@api.exception_handler(PermissionDenied)
+def _on_forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": str(exc) or _("You are not allowed to do that.")}, status=403
+    )
+
+
+@api.exception_handler(RefusedInput)
+def _on_refused(request: HttpRequest, exc: RefusedInput) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.messages}
+    return api.create_response(
+        request, {"detail": " ".join(exc.messages), "errors": errors}, status=422
+    )
+
+
+@api.exception_handler(ConfidentialityError)
+def _on_confidential(request: HttpRequest, exc: ConfidentialityError) -> HttpResponse:
+    result = exc.result
+    if result.blocked:
+        detail = _(
+            "The text contains a personal identity number or coordination number, which can "
+            "never be published here. Remove it."
+        )
+    else:
+        detail = _(
+            "The text may contain details that identify a client. Remove them, or send it "
+            "again with confirm_identifying_details set to true if they are not a client's."
+        )
+    findings = [
+        {
+            "kind": finding.kind,
+            "label": finding.label,
+            # Masked: an identity number is never repeated in full, not even to its writer.
+            "text": finding.shown,
+            "explanation": finding.explanation,
+            "blocking": finding.blocking,
+        }
+        for finding in result.findings
+    ]
+    return api.create_response(
+        request,
+        {
+            "detail": detail,
+            "confidentiality": findings,
+            # Whether confirming would let the text through.
+            "needs_confirmation": result.needs_confirmation and not result.blocked,
+        },
+        status=422,
+    )
+
+
 class OrganisationOut(Schema):
     id: int
     name: str
@@ -137,5 +194,7 @@ def me(request: HttpRequest) -> dict:
 
 # Resources with routers of their own; imported here, once `api` exists.
 from kollegan.api.members import router as members_router  # noqa: E402
+from kollegan.questions.api import router as questions_router  # noqa: E402
 
 api.add_router("/members", members_router)
+api.add_router("/", questions_router)  # /questions and /answers

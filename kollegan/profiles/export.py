@@ -261,6 +261,139 @@ def audit_section(member: Member) -> list:
     return rows
 
 
+def _question_ref(question, own_question_ids: set[int]) -> dict:
+    # A question someone else asked is named by its title for context, unless a
+    # moderator has hidden it: then only its number, the hidden text stays hidden.
+    shown = question.pk in own_question_ids or question.hidden_at is None
+    return {"id": question.pk, "title": question.title if shown else None}
+
+
+def _text_row(item, earlier: list[dict]) -> dict:
+    return {
+        "id": item.pk,
+        "body": item.body,
+        "anonymous": item.is_anonymous,
+        "by_asker": item.by_asker,
+        "created_at": item.created_at,
+        "edited_at": item.edited_at,
+        "hidden_at": item.hidden_at,
+        "hidden_reason": item.hidden_reason or None,
+        "earlier_versions": earlier,
+    }
+
+
+@register(
+    "fragor.json",
+    _(
+        "Your questions, answers and comments in Frågor with their earlier versions, also "
+        "those you wrote anonymously (marked anonymous: only you can see that they are "
+        "yours); the questions you follow and what you reported to the moderators."
+    ),
+)
+def questions_section(member: Member) -> dict:
+    from kollegan.questions.models import (
+        AnonymousAuthorship,
+        Answer,
+        Comment,
+        Follow,
+        Question,
+        Report,
+        Revision,
+    )
+
+    # Anonymous texts have no author on their row; the separated link to the member
+    # is read here for this member alone (a subquery each, never anybody else's links).
+    links = AnonymousAuthorship.objects.filter(member=member)
+
+    def own(kind: str) -> Q:
+        return Q(author=member) | Q(
+            pk__in=links.filter(**{f"{kind}__isnull": False}).values(f"{kind}_id")
+        )
+
+    questions = list(
+        Question.objects.filter(own("question"))
+        .prefetch_related("topics")
+        .order_by("created_at", "pk")
+    )
+    answers = list(
+        Answer.objects.filter(own("answer")).select_related("question").order_by("created_at", "pk")
+    )
+    comments = list(
+        Comment.objects.filter(own("comment"))
+        .select_related("question")
+        .order_by("created_at", "pk")
+    )
+    own_question_ids = {question.pk for question in questions}
+
+    earlier: dict[tuple[str, int], list[dict]] = {}
+    revisions = Revision.objects.filter(
+        Q(question__in=own_question_ids, answer__isnull=True, comment__isnull=True)
+        | Q(answer__in=[answer.pk for answer in answers], comment__isnull=True)
+        | Q(comment__in=[comment.pk for comment in comments])
+    ).order_by("written_at", "pk")
+    for revision in revisions:
+        if revision.comment_id:
+            key = ("comment", revision.comment_id)
+        elif revision.answer_id:
+            key = ("answer", revision.answer_id)
+        else:
+            key = ("question", revision.question_id)
+        row = {"body": revision.body, "written_at": revision.written_at}
+        if key[0] == "question":
+            row = {"title": revision.title, **row}
+        earlier.setdefault(key, []).append(row)
+
+    follows = Follow.objects.filter(member=member).select_related("question").order_by("pk")
+    reports = Report.objects.filter(reporter=member).select_related("question").order_by("pk")
+    return {
+        "questions": [
+            {
+                **_text_row(question, earlier.get(("question", question.pk), [])),
+                "title": question.title,
+                "topics": [topic.name for topic in question.topics.all()],
+                "solved": question.solved,
+            }
+            for question in questions
+        ],
+        "answers": [
+            {
+                **_text_row(answer, earlier.get(("answer", answer.pk), [])),
+                "question": _question_ref(answer.question, own_question_ids),
+                "is_helpful": answer.is_helpful,
+            }
+            for answer in answers
+        ],
+        "comments": [
+            {
+                **_text_row(comment, earlier.get(("comment", comment.pk), [])),
+                "question": _question_ref(comment.question, own_question_ids),
+                "answer": comment.answer_id,
+            }
+            for comment in comments
+        ],
+        "following": [
+            {
+                "question": _question_ref(follow.question, own_question_ids),
+                "since": follow.created_at,
+            }
+            for follow in follows
+        ],
+        # Not who handled a report: that is another member.
+        "reports": [
+            {
+                "question": _question_ref(report.question, own_question_ids),
+                "answer": report.answer_id,
+                "comment": report.comment_id,
+                "reason": report.reason,
+                "created_at": report.created_at,
+                "status": report.status,
+                "handled_at": report.handled_at,
+            }
+            for report in reports
+        ],
+    }
+
+
 # --- Building the zip ----------------------------------------------------------------------
 
 
