@@ -8,8 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
 
+from kollegan.bench import data
 from kollegan.bench.pages import PAGES
+from kollegan.lib.guard import check_text
+from kollegan.questions.models import AnonymousAuthorship, Answer, Comment, Question
 
 REPO_DIR = Path(__file__).resolve().parent.parent
 
@@ -102,3 +107,59 @@ def test_bench_fails_on_an_error_page(tmp_path):
     missing = next(line for line in lines if line["page"] == "missing")
     assert missing["status"] == 404
     assert missing["error"] == "HTTP 404"
+
+
+def test_bench_data_holds_questions_as_the_services_would_write_them(db):
+    """The generator writes Frågor with raw inserts; the rows must still say what
+    the services would have: counts, anonymity, activity, and the long thread."""
+    data.generate(60, 1, lambda message: None)
+    fixture = data.prepare_fixture()
+
+    questions, answers, comments = data.question_counts(60)
+    assert (Question.objects.count(), Answer.objects.count(), Comment.objects.count()) == (
+        questions,
+        answers,
+        comments,
+    )
+    assert data.question_counts(30_000) == (100_000, 1_000_000, 300_000)
+    visible = Count("answers", filter=Q(answers__hidden_at__isnull=True))
+    assert not Question.objects.annotate(visible=visible).exclude(answer_count=F("visible"))
+    assert Question.objects.filter(answer_count=0).exists()
+    assert not Question.objects.annotate(topic_count=Count("topics")).filter(
+        Q(topic_count=0) | Q(topic_count__gt=3)
+    )
+    assert not Question.objects.filter(excerpt="")
+    named = Question.objects.filter(is_anonymous=False)
+    assert not named.exclude(organisation=F("author__organisation"))
+
+    anonymous = Question.objects.filter(is_anonymous=True)
+    assert anonymous.exists()
+    assert not anonymous.filter(Q(author__isnull=False) | Q(organisation__isnull=False))
+    links = AnonymousAuthorship.objects
+    for model, field in ((Question, "question"), (Answer, "answer"), (Comment, "comment")):
+        rows = model.objects.filter(is_anonymous=True)
+        assert not rows.filter(author__isnull=False), model
+        linked = links.filter(**{f"{field}__isnull": False}).values(f"{field}_id")
+        assert rows.count() == linked.count() and not rows.exclude(pk__in=linked), model
+
+    latest = Question.objects.annotate(
+        answered=Max("answers__created_at"), commented=Max("comments__created_at")
+    )
+    for question in latest:
+        stamps = [question.created_at, question.answered, question.commented]
+        assert question.last_activity_at == max(s for s in stamps if s is not None)
+    assert not Answer.objects.filter(created_at__lt=F("question__created_at"))
+    assert not Answer.objects.filter(created_at__gt=timezone.now())
+    assert not Question.objects.filter(solved=True).exclude(answers__is_helpful=True)
+
+    thread = Question.objects.get(pk=fixture.ids["question_id"])
+    assert thread.answers.count() == thread.answer_count == 50
+    assert thread.comments.count() == 200
+    assert thread.comments.filter(answer__isnull=True).exists()
+    assert thread.comments.filter(answer__isnull=False).exists()
+
+    # Nothing the confidentiality guard would stop or ask about.
+    texts = {q.title for q in Question.objects.only("title")}
+    for model in (Question, Answer, Comment):
+        texts |= set(model.objects.values_list("body", flat=True).distinct())
+    assert [text for text in texts if check_text(text).findings] == []

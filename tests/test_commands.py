@@ -4,16 +4,19 @@ CommandError with one Swedish line and leave the database as it was."""
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from kollegan.accounts.models import Invitation, Member, Organisation, Role
 from kollegan.api.models import ApiToken
-from kollegan.core.management.commands.seed_demo import DEMO_PASSWORD, MEMBERS
+from kollegan.core.management.commands.seed_demo import DEMO_PASSWORD, MEMBERS, QUESTIONS
+from kollegan.questions.models import Answer, Comment, Question
+from kollegan.questions.services import writer_of
 
 SWEDISH_LETTERS = re.compile(r"[åäöÅÄÖ]")
 # Login rate limits count per address in the cache, which other test runs on this
@@ -302,11 +305,85 @@ def test_seed_demo_creates_the_demo_members_with_the_demo_password(db):
 def test_seed_demo_is_idempotent(db):
     run("seed_demo")
     emails = set(Member.objects.values_list("email", flat=True))
+    counts = (Question.objects.count(), Answer.objects.count(), Comment.objects.count())
 
     run("seed_demo")
 
     assert Member.objects.count() == len(MEMBERS)
     assert set(Member.objects.values_list("email", flat=True)) == emails
+    assert (Question.objects.count(), Answer.objects.count(), Comment.objects.count()) == counts
+
+
+# The questions asked on the real platform, with the answer counts DOMAIN.md gives.
+REAL_QUESTIONS = {
+    "Hur avslutar man sin användare": 1,
+    "Tips LSS-boende – man 30 års ålder, schizofreni": 4,
+    "Tips på placering mor + barn": 1,
+    "Omprövning LVU 3 §": 1,
+    "Du-utredning": 2,
+    "Ek. bistånd till ansökan om enskild vårdnad": 1,
+    "Förslag på frågor till korta digitala MÖTESPLATSER": 4,
+    "Försörjningsansvar mellan makar – försörjningsstöd": 3,
+    "Förmedlade medel": 3,
+    "Arbetsgivarens ansvar": 4,
+    "Ekonomiskt bistånd till fritidsaktiviteter": 1,
+}
+
+
+def test_seed_demo_asks_the_real_questions_with_their_answer_counts(db):
+    out, _err = run("seed_demo")
+
+    assert Question.objects.count() == len(QUESTIONS) == len(REAL_QUESTIONS) + 1
+    for title, answers in REAL_QUESTIONS.items():
+        question = Question.objects.get(title=title)
+        assert question.answer_count == question.answers.count() == answers, title
+        assert question.topics.exists(), title
+    umgange = Question.objects.get(title="Samtal med barn rörande umgänge")
+    assert umgange.answer_count == umgange.answers.count() > 0
+    assert Comment.objects.filter(answer__isnull=True).exists()
+    assert Comment.objects.filter(answer__isnull=False).exists()
+    # A few askers marked an answer as solving their question.
+    assert Answer.objects.filter(is_helpful=True).count() >= 3
+    assert Question.objects.filter(solved=True).count() == (
+        Question.objects.filter(answers__is_helpful=True).distinct().count()
+    )
+    # Spread over the last weeks, the latest activity never in the future.
+    now = timezone.now()
+    oldest = Question.objects.order_by("created_at").first()
+    assert now - oldest.created_at > timedelta(days=21)
+    assert not Question.objects.filter(last_activity_at__gt=now).exists()
+    assert not Answer.objects.filter(created_at__gt=now).exists()
+    assert "12 nya frågor" in out
+
+
+def test_seed_demo_anonymous_questions_and_answers_have_no_author(db):
+    run("seed_demo")
+
+    anonymous = Question.objects.filter(is_anonymous=True)
+    assert {
+        "Tips LSS-boende – man 30 års ålder, schizofreni",
+        "Omprövning LVU 3 §",
+        "Samtal med barn rörande umgänge",
+    } <= set(anonymous.values_list("title", flat=True))
+    assert anonymous.count() >= 4
+    for question in anonymous:
+        assert question.author_id is None and question.organisation_id is None
+        # Only the separated link knows the asker, and their replies stay anonymous.
+        assert writer_of(question) is not None
+        for reply in question.comments.filter(by_asker=True):
+            assert reply.is_anonymous and reply.author_id is None
+    anonymous_answers = Answer.objects.filter(is_anonymous=True)
+    assert anonymous_answers.exists()
+    assert not anonymous_answers.filter(author__isnull=False).exists()
+    assert not Question.objects.filter(is_anonymous=False, author__isnull=True).exists()
+
+
+def test_seed_demo_answers_come_from_other_municipalities(db):
+    run("seed_demo")
+
+    for answer in Answer.objects.select_related("question"):
+        asker, writer = writer_of(answer.question), writer_of(answer)
+        assert writer.organisation_id != asker.organisation_id, answer.question.title
 
 
 def test_seed_demo_if_empty_does_nothing_the_second_time(db):

@@ -1,30 +1,36 @@
-"""Synthetic data for the benchmark, written straight through the ORM in bulk.
+"""Synthetic data for the benchmark: members through the ORM in bulk, Frågor
+(a million rows and more) as raw batched inserts that mirror the services.
 
 Import only after ``django.setup()``: this module uses the models.
 """
 
+import bisect
 import random
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.auth.hashers import make_password
+from django.core.management.color import no_style
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 
 from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.api.models import ApiToken
 from kollegan.api.services import api_token_create
+from kollegan.questions.models import AnonymousAuthorship, Answer, Comment, Question
+from kollegan.questions.services import make_excerpt
 from kollegan.topics.models import Topic
 
 # Bump when the generator makes different data (new tables, other spread), so
 # databases kept from earlier runs are rebuilt instead of silently reused.
-DATA_VERSION = 2
+DATA_VERSION = 3
 
 BENCH_USER_EMAIL = "bench.user@bench.test"
 TOKEN_NAME = "bench"  # noqa: S105 - the token's label, not a secret
@@ -85,19 +91,23 @@ def fingerprint(members: int, seed: int) -> str:
 
 def stored_fingerprint() -> str | None:
     """The fingerprint of the data in this database, or None if the bench did not make it."""
-    with connection.cursor() as cursor:
-        if META_TABLE not in connection.introspection.table_names(cursor):
-            return None
-        cursor.execute(f"SELECT value FROM {META_TABLE} WHERE name = %s", ["fingerprint"])  # noqa: S608 - constant table name
-        row = cursor.fetchone()
-    return row[0] if row else None
+    return _meta_get("fingerprint")
 
 
 def member_count() -> int:
     return Member.objects.count()
 
 
-def _save_fingerprint(value: str) -> None:
+def _meta_get(name: str) -> str | None:
+    with connection.cursor() as cursor:
+        if META_TABLE not in connection.introspection.table_names(cursor):
+            return None
+        cursor.execute(f"SELECT value FROM {META_TABLE} WHERE name = %s", [name])  # noqa: S608 - constant table name
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def _meta_set(name: str, value: str) -> None:
     # A table of the bench's own, outside Django's migrations: it lives only in
     # the bench database and says which generator made the rows in it.
     with connection.cursor() as cursor:
@@ -105,10 +115,10 @@ def _save_fingerprint(value: str) -> None:
             f"CREATE TABLE IF NOT EXISTS {META_TABLE} "
             "(name varchar(100) PRIMARY KEY, value text NOT NULL)"
         )
-        cursor.execute(f"DELETE FROM {META_TABLE} WHERE name = %s", ["fingerprint"])  # noqa: S608
+        cursor.execute(f"DELETE FROM {META_TABLE} WHERE name = %s", [name])  # noqa: S608
         cursor.execute(
             f"INSERT INTO {META_TABLE} (name, value) VALUES (%s, %s)",  # noqa: S608
-            ["fingerprint", value],
+            [name, value],
         )
 
 
@@ -180,8 +190,569 @@ def _expertise(rng: random.Random, member_ids: list[int], progress: Callable[[st
     through.objects.bulk_create(links, batch_size=BATCH_SIZE)
 
 
+# --- Frågor -------------------------------------------------------------------------------------
+#
+# At national scale (30,000 members) 100,000 questions, 1,000,000 answers and
+# 300,000 comments; other sizes in proportion (see question_counts). They are
+# written with raw executemany in large batches, because building a million model
+# instances for bulk_create would take most of the time, but the rows hold exactly
+# what kollegan/questions/services.py writes:
+#   - anonymous texts have no author (and a question no organisation) on their
+#     row, and one AnonymousAuthorship row each linking them to their writer;
+#   - a named question's organisation is its asker's;
+#   - the asker writes in their own thread as the asker (by_asker), anonymously
+#     when the question is anonymous (services._anonymity_in_thread);
+#   - answer_count counts the visible answers, last_activity_at is the latest
+#     answer or comment, solved is set when a visible answer is marked helpful;
+#   - excerpt is make_excerpt(body), computed for each text of the pools below.
+
+HISTORY_DAYS = 5 * 365
+ANSWERS_PER_QUESTION = 10
+COMMENTS_PER_QUESTION = 3
+QUESTION_CHUNK = 10_000  # questions, with their threads, per transaction
+
+# The thread behind the `question` page: a long discussion, the same at every scale.
+SPECIAL_ANSWERS = 50
+SPECIAL_COMMENTS = 200
+SPECIAL_AGE_DAYS = 21
+SPECIAL_TITLE = "Samtal med barn rörande umgänge – hur gör ni?"
+SPECIAL_BODY = """Tingsrätten har beslutat att ett barn på tolv år ska ha umgänge med en förälder
+som barnet inte har träffat på flera år. Barnet har sagt till skolkuratorn att hen
+inte vill, och vi har fått i uppdrag att genomföra umgängesstödet.
+
+Hur lägger ni upp samtalen med barnet inför och efter umgänget? Det jag undrar mest är:
+
+- hur ni förklarar beslutet så att barnet förstår det
+- hur ni dokumenterar barnets vilja när den går emot domen
+- om ni har samtalen själva eller tar hjälp av familjebehandlare
+
+Tacksam för alla erfarenheter!"""
+
+ANONYMOUS_QUESTION_SHARE = 0.10
+ANONYMOUS_ANSWER_SHARE = 0.03
+ANONYMOUS_COMMENT_SHARE = 0.02
+ASKER_ANSWER_SHARE = 0.01  # the asker tells the thread what they decided
+ASKER_COMMENT_SHARE = 0.25  # the asker replies to the answers
+ON_ANSWER_SHARE = 0.6  # comments on an answer rather than on the question itself
+UNANSWERED_SHARE = 0.05  # of older questions; newer ones are more often unanswered
+SOLVED_SHARE = 0.35  # answered questions whose asker marked an answer helpful
+HIDDEN_QUESTION_SHARE = 0.002
+HIDDEN_REPLY_SHARE = 0.004
+HIDDEN_REASON = "Innehöll uppgifter som kunde identifiera en enskild."
+
+# How often each topic is chosen besides a question's own (barn och unga most).
+TOPIC_WEIGHTS = {
+    "barn-och-unga": 30, "forsorjningsstod": 15, "ekonomiskt-bistand": 15,
+    "familjeratt": 10, "missbruk-och-beroende": 10, "psykisk-halsa": 8, "vald": 8,
+    "funktionshinder": 8, "heder": 3, "jamstalldhet": 2, "ovrigt": 6,
+}  # fmt: skip
+# (what the question is about, its topic)
+SUBJECTS = [
+    ("placering i familjehem", "barn-och-unga"),
+    ("förstärkt familjehem", "barn-och-unga"),
+    ("orosanmälningar från skolan", "barn-och-unga"),
+    ("barnsamtal utan vårdnadshavarens samtycke", "barn-och-unga"),
+    ("omprövning av vård enligt LVU", "barn-och-unga"),
+    ("kontaktfamilj", "barn-och-unga"),
+    ("ungdomstjänst", "barn-och-unga"),
+    ("umgängesstöd", "familjeratt"),
+    ("samarbetssamtal", "familjeratt"),
+    ("vårdnadsutredning", "familjeratt"),
+    ("faderskapsutredning", "familjeratt"),
+    ("adoptionsutredning", "familjeratt"),
+    ("försörjningsstöd till studerande", "forsorjningsstod"),
+    ("försörjningsstöd vid sjukskrivning", "forsorjningsstod"),
+    ("krav på aktivitet vid försörjningsstöd", "forsorjningsstod"),
+    ("hyresskulder och vräkning", "ekonomiskt-bistand"),
+    ("bistånd till tandvård", "ekonomiskt-bistand"),
+    ("bistånd till begravning", "ekonomiskt-bistand"),
+    ("bistånd till hemutrustning", "ekonomiskt-bistand"),
+    ("boendestöd", "funktionshinder"),
+    ("korttidsvistelse enligt LSS", "funktionshinder"),
+    ("ledsagarservice", "funktionshinder"),
+    ("bostad med särskild service", "funktionshinder"),
+    ("hedersrelaterat våld och förtryck", "heder"),
+    ("skyddat boende", "vald"),
+    ("samtal med våldsutövare", "vald"),
+    ("riskbedömning vid våld i nära relation", "vald"),
+    ("jämställd handläggning", "jamstalldhet"),
+    ("LVM-utredning", "missbruk-och-beroende"),
+    ("spelberoende", "missbruk-och-beroende"),
+    ("öppenvård för unga med missbruk", "missbruk-och-beroende"),
+    ("samordnad individuell plan", "psykisk-halsa"),
+    ("suicidriskbedömning", "psykisk-halsa"),
+    ("samsjuklighet", "psykisk-halsa"),
+    ("tolk vid hembesök", "ovrigt"),
+    ("dokumentation i verksamhetssystemet", "ovrigt"),
+    ("introduktion av nyanställda", "ovrigt"),
+    ("handledning i en liten kommun", "ovrigt"),
+]
+TITLE_PATTERNS = [
+    "Hur gör ni med {}?", "Rutin för {}", "Tips kring {}", "Erfarenheter av {}?",
+    "Någon som har en mall för {}?", "Fråga om {}", "{} – hur bedömer ni?",
+    "Riktlinjer för {}?", "Samverkan kring {}", "{} i mindre kommuner",
+]  # fmt: skip
+QUESTION_OPENINGS = [
+    "Vi har fått ett ärende som rör {} och jag är osäker på hur vi ska gå vidare.",
+    "Hos oss kommer frågor om {} upp kanske en gång om året, så ingen har riktigt koll längre.",
+    "Jag är ny som socialsekreterare och har fått ett ärende där {} är aktuellt.",
+    "Vi ser över våra rutiner kring {} och vill gärna veta hur andra kommuner gör.",
+    "Vår enhetschef har bett oss ta fram en gemensam arbetsgång för {}.",
+    "Jag sitter med en utredning där {} har blivit den centrala frågan.",
+]
+QUESTION_MIDDLES = [
+    "Vi är fem handläggare på hela IFO och den som hade erfarenhet av detta har slutat.",
+    "Vår nuvarande rutin är flera år gammal och stämmer inte med hur vi arbetar i dag.",
+    "Jag har läst Socialstyrelsens vägledning men hittar inget konkret om hur man gör i praktiken.",
+    "Vi har frågat vår jurist, men hon är bara här två dagar i månaden.",
+    "Det finns också en överenskommelse med regionen som vi behöver ta hänsyn till.",
+    "Närmaste större kommun ligger femton mil bort, så det är svårt att lösa praktiskt.",
+    "Personen har haft kontakt med socialtjänsten tidigare, men då i en annan kommun.",
+    "Vi är oense i arbetsgruppen om vad lagen faktiskt kräver här.",
+    "Ärendet har dragit ut på tiden och vi vill inte att det blir fler förseningar.",
+    "Vi har ingen egen resurs för detta utan brukar köpa in det, vilket blir dyrt.",
+]
+QUESTION_ASKS = [
+    "Hur gör ni i era kommuner?",
+    "Har någon en mall eller rutin som ni kan dela?",
+    "Vilka bedömningar gör ni, och var drar ni gränsen?",
+    "Har någon varit med om något liknande och kan berätta hur det gick?",
+    "Tacksam för alla tips!",
+    "Hur lång tid brukar det ta hos er?",
+]
+QUESTION_LIST = """Det jag undrar mest över är:
+
+- vem som fattar beslutet
+- hur ni dokumenterar bedömningen
+- om ni samverkar med någon annan kommun"""
+ANSWER_SENTENCES = [
+    "Vi hade ett liknande ärende förra året.",
+    "Hos oss gör vi alltid en individuell bedömning, men vi utgår från riksnormen.",
+    "Ta gärna kontakt med FoU, de har sammanställt material om just detta.",
+    "Titta på JO:s beslut på området, det finns några som är relevanta.",
+    "Vi har en rutin som jag gärna delar, skicka ett meddelande i chatten.",
+    "Det viktigaste enligt min erfarenhet är att barnets egen uppfattning kommer fram.",
+    "Vår jurist menar att det inte finns stöd i lagen för att neka i ett sådant läge.",
+    "Vi har löst det genom samverkan med grannkommunen, vi turas om med de här ärendena.",
+    "Socialstyrelsens handbok har ett bra avsnitt om detta.",
+    "Vi beviljar i regel inte detta, men det finns undantag när barnets behov väger tungt.",
+    "Tänk på att kommunicera underlaget innan ni fattar beslut.",
+    "Vi bokar ett uppföljningsmöte efter en månad för att se om insatsen fungerar.",
+    "Ta upp det på nästa digitala mötesplats, fler har nog samma fråga.",
+    "Vi använder en checklista som vi tagit fram tillsammans med regionen.",
+    "Det tog ungefär tre månader för oss från ansökan till beslut.",
+    "Förvaltningsrätten har i flera domar godtagit den bedömningen.",
+    "Se till att ni får en skriftlig överenskommelse om kostnadsansvaret.",
+    "Dokumentera noga vilka alternativ ni har prövat.",
+    "Jag håller med föregående svar.",
+    "Lycka till!",
+]
+ANSWER_STEPS = [
+    "Vi tar först ett internt ärendemöte.",
+    "Handläggaren gör en skriftlig bedömning.",
+    "Enhetschefen fattar beslut.",
+    "Vi följer upp efter sex veckor.",
+    "Den enskilde får beslutet skriftligt med besvärshänvisning.",
+]
+COMMENT_SENTENCES = [
+    "Tack, det var till stor hjälp!",
+    "Gäller det även för ungdomar över 18 år?",
+    "Kan du dela rutinen? Skicka gärna i chatten.",
+    "Samma erfarenhet här.",
+    "Bra fråga, vi funderar på samma sak.",
+    "Vi tog upp det här på förra digitala mötesplatsen, se mötesnoteringarna.",
+    "Tack! Vi testar det och återkommer.",
+    "Håller med, det viktigaste är dokumentationen.",
+    "Hur gör ni om vårdnadshavarna inte är överens?",
+    "Intressant, det visste jag inte.",
+    "Vilket lagrum stöder ni er på?",
+    "Vi har precis börjat med samma arbetssätt.",
+]
+
+# Database fields written for each model, in the order of the rows built below.
+_QUESTION_FIELDS = [
+    "id", "title", "body", "excerpt", "author", "organisation", "is_anonymous", "by_asker",
+    "created_at", "last_activity_at", "answer_count", "solved", "hidden_at", "hidden_by",
+    "hidden_reason",
+]  # fmt: skip
+_ANSWER_FIELDS = [
+    "id", "question", "body", "author", "is_anonymous", "by_asker", "created_at", "is_helpful",
+    "hidden_at", "hidden_by", "hidden_reason",
+]  # fmt: skip
+_COMMENT_FIELDS = [
+    "id", "question", "answer", "body", "author", "is_anonymous", "by_asker", "created_at",
+    "hidden_at", "hidden_by", "hidden_reason",
+]  # fmt: skip
+_AUTHORSHIP_FIELDS = ["id", "member", "question", "answer", "comment"]
+_TOPIC_LINK_FIELDS = ["question", "topic"]
+
+
+def question_counts(members: int) -> tuple[int, int, int]:
+    """(questions, answers, comments) for a data set of ``members`` members:
+    100,000, 1,000,000 and 300,000 at national scale (30,000 members)."""
+    questions = max(members * 10 // 3, 1)
+    return (
+        questions,
+        max(questions * ANSWERS_PER_QUESTION, SPECIAL_ANSWERS),
+        max(questions * COMMENTS_PER_QUESTION, SPECIAL_COMMENTS),
+    )
+
+
+@dataclass
+class _Texts:
+    """Pools of generated texts; questions, answers and comments pick from them."""
+
+    # per subject: (title, body, excerpt) variants
+    questions: list[list[tuple[str, str, str]]]
+    answers: list[str]
+    comments: list[str]
+
+
+def _question_text(rng: random.Random, subject: str) -> tuple[str, str, str]:
+    title = rng.choice(TITLE_PATTERNS).format(subject)
+    title = title[0].upper() + title[1:]
+    middles = rng.sample(QUESTION_MIDDLES, rng.randint(1, 4))
+    first = " ".join([rng.choice(QUESTION_OPENINGS).format(subject), *middles[:2]])
+    paragraphs = [first]
+    if middles[2:]:
+        paragraphs.append(" ".join(middles[2:]))
+    if rng.random() < 0.2:
+        paragraphs.append(QUESTION_LIST)
+    ask = rng.choice(QUESTION_ASKS)
+    paragraphs.append(f"**{ask}**" if rng.random() < 0.15 else ask)
+    body = "\n\n".join(paragraphs)
+    return title, body, make_excerpt(body)
+
+
+def _answer_text(rng: random.Random) -> str:
+    sentences = rng.sample(ANSWER_SENTENCES, rng.choices([1, 2, 3, 4, 6], [15, 25, 30, 20, 10])[0])
+    paragraphs = [" ".join(sentences)]
+    if rng.random() < 0.15:
+        steps = rng.sample(ANSWER_STEPS, rng.randint(2, 4))
+        paragraphs.append(
+            "Så här gör vi:\n\n" + "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
+        )
+    if rng.random() < 0.1:
+        paragraphs.append("**Viktigt:** " + rng.choice(ANSWER_SENTENCES))
+    return "\n\n".join(paragraphs)
+
+
+def _texts(rng: random.Random) -> _Texts:
+    return _Texts(
+        questions=[[_question_text(rng, subject) for _ in range(8)] for subject, _ in SUBJECTS],
+        answers=[_answer_text(rng) for _ in range(600)],
+        comments=[
+            " ".join(rng.sample(COMMENT_SENTENCES, rng.choices([1, 2], [70, 30])[0]))
+            for _ in range(200)
+        ],
+    )
+
+
+def _question_times(rng: random.Random, count: int, now: datetime) -> list[float]:
+    """Creation times (epoch seconds, ascending, as ids follow creation) over five
+    years, denser lately as the platform grew, on weekdays in office hours."""
+    now_ts = now.timestamp()
+    times = []
+    for _ in range(count):
+        day = (now - timedelta(days=HISTORY_DAYS * rng.random() ** 1.4)).date()
+        if day.weekday() >= 5 and rng.random() < 0.9:
+            # Few ask on a weekend: most of those days become the Friday before.
+            day -= timedelta(days=day.weekday() - 4)
+        # 06:30–16:00 UTC is roughly the Swedish office day.
+        ts = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() + rng.uniform(
+            23_400, 57_600
+        )
+        times.append(ts if ts < now_ts else now_ts - rng.uniform(60, 3600))
+    times.sort()
+    return times
+
+
+def _insert_rows(cursor, model: type, fields: list[str], rows: list[list]) -> None:
+    """Insert rows into the model's table: COPY on PostgreSQL (several times faster
+    than executemany there), executemany elsewhere."""
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = ", ".join(quote(model._meta.get_field(name).column) for name in fields)
+    if connection.vendor == "postgresql":
+        # The psycopg cursor under Django's wrapper.
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["%s"] * len(fields))
+    cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 - names from the models
+
+
+class _ThreadWriter:
+    """Builds questions with their answers, comments and anonymous links as plain
+    rows, and inserts them table by table (parents first) on flush()."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        now: datetime,
+        members: list[tuple[int, int]],
+        moderators: list[int],
+        texts: _Texts,
+    ) -> None:
+        self.rng = rng
+        self.now = now.timestamp()
+        self.members = members
+        self.moderators = moderators
+        self.texts = texts
+        topics = dict(Topic.objects.filter(is_active=True).values_list("slug", "pk"))
+        self.topics = topics
+        weighted = [(pk, TOPIC_WEIGHTS.get(slug, 5)) for slug, pk in topics.items()]
+        self.topic_ids = [pk for pk, _ in weighted]
+        self.topic_weights = [weight for _, weight in weighted]
+        through = Question.topics.through
+        self.tables = [
+            (Question, _QUESTION_FIELDS),
+            (through, _TOPIC_LINK_FIELDS),
+            (Answer, _ANSWER_FIELDS),
+            (Comment, _COMMENT_FIELDS),
+            (AnonymousAuthorship, _AUTHORSHIP_FIELDS),
+        ]
+        self.rows: dict[type, list[list]] = {model: [] for model, _ in self.tables}
+        # Ids are given here rather than by the database, so answers and comments
+        # can name their question and answer without reading anything back.
+        self.next_id = {
+            model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+            for model in (Question, Answer, Comment, AnonymousAuthorship)
+        }
+        adapt = connection.ops.adapt_datetimefield_value
+        self.stamp = lambda ts: adapt(datetime.fromtimestamp(ts, UTC))
+
+    def _id(self, model: type) -> int:
+        value = self.next_id[model]
+        self.next_id[model] = value + 1
+        return value
+
+    def _other(self, asker: int) -> int:
+        """Someone other than the asker (if there is anyone else)."""
+        for _ in range(3):
+            member = self.rng.choice(self.members)[0]
+            if member != asker:
+                return member
+        return member
+
+    def _delay(self, after: float, *, even: bool) -> float:
+        """Seconds until a reply: most within hours, a tail over weeks; never in the
+        future. ``even`` spreads replies evenly up to now instead."""
+        span = max(self.now - after, 1.0)
+        rng = self.rng
+        if even:
+            return span * rng.random()
+        delay = rng.expovariate(1 / 10_800) if rng.random() < 0.6 else rng.expovariate(1 / 259_200)
+        return delay if delay < span else span * rng.random()
+
+    def _hiding(self, share: float, after: float) -> tuple[str | None, int | None, str]:
+        if not self.moderators or self.rng.random() >= share:
+            return None, None, ""
+        hidden = after + self._delay(after, even=False)
+        return self.stamp(hidden), self.rng.choice(self.moderators), HIDDEN_REASON
+
+    def _topics(self, own: str) -> list[int]:
+        count = self.rng.choices([1, 2, 3], [55, 33, 12])[0]
+        chosen = [self.topics[own]] if own in self.topics else []
+        while len(chosen) < min(count, len(self.topic_ids)):
+            topic = self.rng.choices(self.topic_ids, self.topic_weights)[0]
+            if topic not in chosen:
+                chosen.append(topic)
+        return chosen
+
+    def _authorship(self, member: int, *, question=None, answer=None, comment=None) -> None:
+        self.rows[AnonymousAuthorship].append(
+            [self._id(AnonymousAuthorship), member, question, answer, comment]
+        )
+
+    def question(
+        self, created: float, answers: int, comments: int, *, special_reader: int | None = None
+    ) -> int:
+        """One question and its thread. ``special_reader`` makes it the bench's long
+        thread: named, nothing hidden, replies spread over the weeks since it was
+        asked, and one anonymous answer by that member (the bench user), so the
+        page also looks up the reader's own anonymous texts."""
+        rng = self.rng
+        special = special_reader is not None
+        qid = self._id(Question)
+        asker, organisation = rng.choice(self.members)
+        if special:
+            while asker == special_reader and len(self.members) > 1:
+                asker, organisation = rng.choice(self.members)
+            title, body, excerpt = SPECIAL_TITLE, SPECIAL_BODY, make_excerpt(SPECIAL_BODY)
+            topic_ids = [
+                self.topics[s] for s in ("barn-och-unga", "familjeratt") if s in self.topics
+            ]
+            topic_ids = topic_ids or self._topics("")
+        else:
+            subject = rng.randrange(len(SUBJECTS))
+            title, body, excerpt = rng.choice(self.texts.questions[subject])
+            topic_ids = self._topics(SUBJECTS[subject][1])
+        anonymous = not special and rng.random() < ANONYMOUS_QUESTION_SHARE
+        if anonymous:
+            self._authorship(asker, question=qid)
+        self.rows[Question.topics.through].extend([qid, topic] for topic in topic_ids)
+
+        stamp = self.stamp
+        last = created
+        answer_rows: list[list] = []
+        answer_times: list[float] = []
+        for index, ts in enumerate(
+            sorted(created + self._delay(created, even=special) for _ in range(answers))
+        ):
+            aid = self._id(Answer)
+            by_asker = not special and rng.random() < ASKER_ANSWER_SHARE
+            if by_asker:
+                writer, anon = asker, anonymous
+            elif special and index == answers // 2:
+                writer, anon = special_reader, True
+            else:
+                writer, anon = self._other(asker), rng.random() < ANONYMOUS_ANSWER_SHARE
+            if anon:
+                self._authorship(writer, answer=aid)
+            hidden = (None, None, "") if special else self._hiding(HIDDEN_REPLY_SHARE, ts)
+            row = [aid, qid, rng.choice(self.texts.answers), None if anon else writer, anon]
+            row += [by_asker, stamp(ts), False, *hidden]
+            answer_rows.append(row)
+            answer_times.append(ts)
+            last = max(last, ts)
+        visible = [row for row in answer_rows if row[8] is None]
+        solved = bool(visible) and (special or rng.random() < SOLVED_SHARE)
+        if solved:
+            rng.choice(visible)[7] = True  # is_helpful, marked by the asker
+        self.rows[Answer].extend(answer_rows)
+
+        planned = []
+        for _ in range(comments):
+            if answer_rows and rng.random() < ON_ANSWER_SHARE:
+                parent = rng.randrange(len(answer_rows))
+                answer_id, after = answer_rows[parent][0], answer_times[parent]
+            else:
+                answer_id, after = None, created
+            planned.append((after + self._delay(after, even=special), answer_id))
+        for ts, answer_id in sorted(planned, key=lambda item: item[0]):
+            cid = self._id(Comment)
+            by_asker = rng.random() < ASKER_COMMENT_SHARE
+            if by_asker:
+                writer, anon = asker, anonymous
+            else:
+                writer, anon = self._other(asker), rng.random() < ANONYMOUS_COMMENT_SHARE
+            if anon:
+                self._authorship(writer, comment=cid)
+            hidden = (None, None, "") if special else self._hiding(HIDDEN_REPLY_SHARE, ts)
+            row = [cid, qid, answer_id, rng.choice(self.texts.comments)]
+            row += [None if anon else writer, anon, by_asker, stamp(ts), *hidden]
+            self.rows[Comment].append(row)
+            last = max(last, ts)
+
+        hidden = (None, None, "") if special else self._hiding(HIDDEN_QUESTION_SHARE, last)
+        self.rows[Question].append(
+            [
+                qid, title, body, excerpt, None if anonymous else asker,
+                None if anonymous else organisation, anonymous, True, stamp(created),
+                stamp(last), len(visible), solved, *hidden,
+            ]
+        )  # fmt: skip
+        return qid
+
+    def flush(self) -> None:
+        with connection.cursor() as cursor:
+            for model, fields in self.tables:
+                rows = self.rows[model]
+                if rows:
+                    _insert_rows(cursor, model, fields, rows)
+                    rows.clear()
+
+    def reset_sequences(self) -> None:
+        """PostgreSQL's id sequences do not move for ids written explicitly."""
+        models = [Question, Answer, Comment, AnonymousAuthorship]
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                cursor.execute(statement)
+
+
+def _answer_counts(
+    rng: random.Random, times: list[float], total: int, special: int, now: datetime
+) -> list[int]:
+    """Answers per question: none for some (more often the newest), a skewed
+    spread over the rest, exactly ``total`` in all with the special thread's."""
+    now_ts = now.timestamp()
+    counts = [0] * len(times)
+    answered, weights = [], []
+    for index, created in enumerate(times):
+        age_days = (now_ts - created) / 86_400
+        unanswered = 0.5 if age_days < 3 else 0.15 if age_days < 30 else UNANSWERED_SHARE
+        if index != special and rng.random() >= unanswered:
+            answered.append(index)
+            weights.append(rng.lognormvariate(0, 0.7))
+    remaining = total - SPECIAL_ANSWERS
+    if answered and remaining > 0:
+        for index in rng.choices(answered, weights, k=remaining):
+            counts[index] += 1
+    counts[special] = SPECIAL_ANSWERS
+    return counts
+
+
+def _comment_counts(rng: random.Random, answers: list[int], total: int, special: int) -> list[int]:
+    """Comments per question, more where there are more answers to comment on."""
+    counts = [0] * len(answers)
+    others = [index for index in range(len(answers)) if index != special]
+    remaining = total - SPECIAL_COMMENTS
+    if others and remaining > 0:
+        weights = [1 + 0.3 * answers[index] for index in others]
+        for index in rng.choices(others, weights, k=remaining):
+            counts[index] += 1
+    counts[special] = SPECIAL_COMMENTS
+    return counts
+
+
+def _questions(
+    rng: random.Random, members: int, bench_pk: int, now: datetime, progress: Callable[[str], None]
+) -> None:
+    """Questions, answers, comments and anonymous links, in transactions of
+    QUESTION_CHUNK questions; remembers the special question's id."""
+    questions, answers_total, comments_total = question_counts(members)
+    progress(f"questions: {questions}, answers: {answers_total}, comments: {comments_total}")
+    writer = _ThreadWriter(
+        rng,
+        now,
+        list(Member.objects.order_by("pk").values_list("pk", "organisation_id")),
+        list(
+            Member.objects.filter(role__in=[Role.MODERATOR, Role.ADMIN])
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        ),
+        _texts(rng),
+    )
+    times = _question_times(rng, questions, now)
+    special = min(
+        bisect.bisect_left(times, (now - timedelta(days=SPECIAL_AGE_DAYS)).timestamp()),
+        questions - 1,
+    )
+    answers = _answer_counts(rng, times, answers_total, special, now)
+    comments = _comment_counts(rng, answers, comments_total, special)
+    special_id = None
+    for start in range(0, questions, QUESTION_CHUNK):
+        with transaction.atomic():
+            for index in range(start, min(start + QUESTION_CHUNK, questions)):
+                qid = writer.question(
+                    times[index],
+                    answers[index],
+                    comments[index],
+                    special_reader=bench_pk if index == special else None,
+                )
+                if index == special:
+                    special_id = qid
+            writer.flush()
+        progress(f"questions: {min(start + QUESTION_CHUNK, questions)}/{questions}")
+    writer.reset_sequences()
+    _meta_set("question_id", str(special_id))
+
+
 def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
-    """Fill an empty, migrated database with ``members`` members and their topics."""
+    """Fill an empty, migrated database with ``members`` members (with their topics
+    and labels) and Frågor in proportion: see :func:`question_counts`."""
     rng = random.Random(seed)
     now = timezone.now()
     # One PBKDF2 hash shared by everyone: hashing 30,000 passwords would take
@@ -234,7 +805,12 @@ def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
         progress(f"topic links: {len(links)}")
         through.objects.bulk_create(links, batch_size=BATCH_SIZE)
         _expertise(rng, member_ids, progress)
-        _save_fingerprint(fingerprint(members, seed))
+        # Marks the data unfinished until the questions are in as well: the
+        # questions commit in chunks, and a run cut short among them must be
+        # rebuilt by the next run, not taken for a complete data set.
+        _meta_set("fingerprint", f"incomplete;{fingerprint(members, seed)}")
+    _questions(random.Random(f"{seed}-questions"), members, bench_pk, now, progress)
+    _meta_set("fingerprint", fingerprint(members, seed))
     if connection.vendor == "postgresql":
         # Production Postgres has autovacuum's statistics; without them the
         # planner guesses at fresh tables and the figures would mislead.
@@ -264,9 +840,16 @@ def prepare_fixture() -> Fixture:
     others = Member.objects.active().exclude(pk=member.pk).order_by("pk")
     count = others.count()
     profile_id = others.values_list("pk", flat=True)[count // 2] if count else member.pk
+    question_id = _meta_get("question_id")
+    if question_id is None:
+        raise RuntimeError("the bench database has no special question; rebuild it")
     return Fixture(
         session_cookie=settings.SESSION_COOKIE_NAME,
         session_key=session.session_key or "",
         api_secret=secret,
-        ids={"profile_id": profile_id, "bench_member_id": member.pk},
+        ids={
+            "profile_id": profile_id,
+            "bench_member_id": member.pk,
+            "question_id": int(question_id),
+        },
     )

@@ -1,7 +1,8 @@
 """The pages `make bench` measures. Later work adds a page by appending a :class:`Page`.
 
 A path may hold ``{placeholders}`` filled from :class:`kollegan.bench.data.Fixture`
-(``profile_id`` today); a page that needs a new kind of object adds the id there.
+(``profile_id``, ``question_id``: the one long thread, 50 answers and 200
+comments); a page that needs a new kind of object adds the id there.
 """
 
 from dataclasses import dataclass
@@ -39,10 +40,18 @@ PAGES: list[Page] = [
     Page("directory_search", "/medarbetare/?q=ann"),
     Page("profile", "/medarbetare/{profile_id}/"),
     Page("topic", "/amnen/barn-och-unga/"),
+    Page("questions", "/fragor/"),
+    Page("questions_topic", "/fragor/?amne=barn-och-unga"),
+    Page("questions_org", "/fragor/?organisation=lycksele"),
+    Page("questions_unanswered", "/fragor/?visa=obesvarade"),
+    Page("questions_page_50", "/fragor/?visa=nyast&sida=50"),
+    Page("question", "/fragor/{question_id}/"),
     Page("my_page", "/min-sida/"),
     Page("api_me", "/api/v1/me", Auth.BEARER),
     Page("api_members", "/api/v1/members?organisation=lycksele", Auth.BEARER),
     Page("api_member", "/api/v1/members/{profile_id}", Auth.BEARER),
+    Page("api_questions", "/api/v1/questions", Auth.BEARER),
+    Page("api_question", "/api/v1/questions/{question_id}", Auth.BEARER),
     Page("login", "/konto/login/", Auth.NONE),
     Page("healthz", "/healthz", Auth.NONE),
 ]

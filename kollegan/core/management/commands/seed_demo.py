@@ -3,13 +3,24 @@
 Only for developer machines: it creates accounts with a known password, so it
 refuses to run unless KOLLEGAN_DEV=1."""
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.core.models import SiteSettings
+from kollegan.questions.models import Answer, Comment, Question
+from kollegan.questions.services import (
+    answer_create,
+    answer_mark_helpful,
+    comment_create,
+    question_create,
+)
 from kollegan.topics.models import Topic
 
 DEMO_PASSWORD = "kollegan-demo"  # noqa: S105 - documented demo password, dev only
@@ -293,6 +304,541 @@ onsdag kl. 08.15–09.00** – länken finns i kalendariet.
 Skriv aldrig något som kan identifiera en klient."""
 
 
+@dataclass(frozen=True)
+class DemoComment:
+    writer: str  # e-mail local part
+    body: str
+
+
+@dataclass(frozen=True)
+class DemoAnswer:
+    writer: str
+    body: str
+    anonymous: bool = False
+    helpful: bool = False  # marked "solved my question" by the asker
+    comments: tuple[DemoComment, ...] = ()
+
+
+@dataclass(frozen=True)
+class DemoQuestion:
+    """A question from Frågor as asked on the real platform (titles and answer
+    counts from DOMAIN.md), with texts written for the demo. Answers come from
+    colleagues in other municipalities than the asker's."""
+
+    asker: str
+    title: str
+    topics: tuple[str, ...]
+    days_ago: int
+    body: str
+    anonymous: bool = False
+    answers: tuple[DemoAnswer, ...] = ()
+    comments: tuple[DemoComment, ...] = ()  # on the question, after the answers
+
+
+QUESTIONS = [
+    DemoQuestion(
+        asker="ulrika",
+        title="Förslag på frågor till korta digitala MÖTESPLATSER",
+        topics=("ovrigt",),
+        days_ago=40,
+        body=(
+            "Hej alla! Arbetsgruppen planerar höstens digitala mötesplatser på onsdagar, "
+            "kvart över åtta till nio. Vi vill gärna ha förslag på frågor eller teman som "
+            "passar för ett kort samtal på 45 minuter.\n\n"
+            "Vad skulle du vilja prata om med kollegor i de andra kommunerna? Allt från "
+            "sällanfrågor till vardagens dilemman är välkommet."
+        ),
+        answers=(
+            DemoAnswer(
+                "anna",
+                "Barnsamtal! Hur vi pratar med yngre barn under en utredning, och hur vi "
+                "dokumenterar det barnet säger så att det går att känna igen barnets egna ord.",
+            ),
+            DemoAnswer(
+                "johan",
+                "Försörjningsstöd och bostadslöshet: hur gör vi när någon står utan bostad "
+                "och det inte finns några lediga lägenheter i kommunen?",
+            ),
+            DemoAnswer(
+                "sara",
+                "Gärna ett tema om våld i nära relationer på landsbygden – långa avstånd, "
+                "få skyddade boenden och att alla känner alla.",
+                comments=(
+                    DemoComment(
+                        "tomas", "Bra förslag, det knyter också an till Yrkesresans kurs om våld."
+                    ),
+                ),
+            ),
+            DemoAnswer(
+                "helena",
+                "Sällanfrågor inom familjerätten, till exempel adoptionsutredningar. Vi gör "
+                "någon enstaka per år och skulle behöva höra hur andra lägger upp dem.",
+            ),
+        ),
+        comments=(
+            DemoComment(
+                "ulrika",
+                "Tack för alla förslag! Vi lägger in dem i höstens schema och börjar med "
+                "barnsamtal.",
+            ),
+        ),
+    ),
+    DemoQuestion(
+        asker="anna",
+        title="Du-utredning",
+        topics=("barn-och-unga",),
+        days_ago=33,
+        body=(
+            "Vi funderar på att börja skriva barnavårdsutredningar i du-form, alltså riktade "
+            "direkt till barnet: ”Vi har pratat med dig om …”. Tanken är att barnet ska kunna "
+            "läsa sin utredning och känna igen sig.\n\n"
+            "Är det någon annan kommun som gör så? Hur har vårdnadshavarna tagit emot det, och "
+            "har det fungerat när utredningen legat till grund för en ansökan om vård enligt LVU?"
+        ),
+        answers=(
+            DemoAnswer(
+                "camilla",
+                "Vi har skrivit sammanfattningen och bedömningen i du-form i ungefär ett år. "
+                "Barnen säger att de förstår mer, och vi själva skriver enklare och tydligare. "
+                "Själva utredningstexten har vi kvar i vanlig form eftersom den ska hålla i "
+                "domstol, och förvaltningsrätten har inte haft några synpunkter.",
+                helpful=True,
+            ),
+            DemoAnswer(
+                "peter",
+                "Vi provade men gick tillbaka. Några vårdnadshavare upplevde att vi talade förbi "
+                "dem, och i ärenden med mycket konflikt blev det svårt. Nu skriver vi i stället "
+                "ett separat brev till barnet med utredningens slutsatser på barnets nivå.",
+                comments=(
+                    DemoComment(
+                        "ida",
+                        "Vi skriver också ett brev till barnet. Det har fungerat bra även för "
+                        "de yngre barnen.",
+                    ),
+                ),
+            ),
+        ),
+        comments=(
+            DemoComment(
+                "anna",
+                "Tack båda! Vi börjar nog med sammanfattningen i du-form och ett brev, och "
+                "utvärderar efter en termin.",
+            ),
+        ),
+    ),
+    DemoQuestion(
+        asker="per",
+        title="Tips LSS-boende – man 30 års ålder, schizofreni",
+        topics=("funktionshinder", "psykisk-halsa"),
+        days_ago=26,
+        anonymous=True,
+        body=(
+            "Vi har en man i 30-årsåldern med schizofreni och en lindrig intellektuell "
+            "funktionsnedsättning som har beviljats bostad med särskild service enligt LSS. "
+            "Vi har inget boende i egen regi som kan möta hans behov: han behöver mycket "
+            "struktur, personal med kunskap om psykossjukdom och helst en lugn miljö med få "
+            "boende.\n\n"
+            "Har ni tips på boenden, i egen regi i någon annan kommun eller hos privata "
+            "utförare, som har erfarenhet av målgruppen? Och hur har ni löst samverkan med "
+            "psykiatrin kring medicinering när boendet ligger långt bort?"
+        ),
+        answers=(
+            DemoAnswer(
+                "stina",
+                "Vi köpte en plats för en person med liknande behov för ett par år sedan. Det som "
+                "fungerade bäst var ett mindre boende med personal som hade utbildning i "
+                "psykiatri – fråga specifikt efter det, eftersom många LSS-boenden mest har "
+                "erfarenhet av intellektuell funktionsnedsättning och autism. Titta på "
+                "ramavtalet först, så slipper ni en egen upphandling.",
+                comments=(
+                    DemoComment(
+                        "tomas",
+                        "Det här vore ett bra samtal på mötesplatsen om funktionshinder i höst.",
+                    ),
+                ),
+            ),
+            DemoAnswer(
+                "david",
+                "Från vuxenpsykiatrins håll kan jag säga: se till att det finns en samordnad "
+                "individuell plan (SIP) innan flytten, där det står vem som ansvarar för "
+                "uppföljningen av medicineringen och vad boendet ska göra vid tecken på "
+                "återfall. Det har varit avgörande i de ärenden vi har haft.",
+                helpful=True,
+            ),
+            DemoAnswer(
+                "anders",
+                "Vi har löst ett liknande behov genom att kombinera bostad med särskild service "
+                "i egen regi med extra stöd från socialpsykiatrin de första månaderna. Det blev "
+                "billigare än en extern placering och personen kunde bo kvar nära sitt nätverk. "
+                "Kanske värt att räkna på?",
+            ),
+            DemoAnswer(
+                "karin",
+                "Skriv gärna till mig i chatten. Vi har avtal med ett boende vid kusten som tar "
+                "emot personer med både psykossjukdom och LSS-beslut, och jag kan berätta hur "
+                "samarbetet har fungerat.",
+            ),
+        ),
+        comments=(
+            DemoComment(
+                "per",
+                "Tack för alla svar! Vi har kallat till en SIP och går vidare med ramavtalet.",
+            ),
+        ),
+    ),
+    DemoQuestion(
+        asker="maja",
+        title="Försörjningsansvar mellan makar – försörjningsstöd",
+        topics=("forsorjningsstod", "ekonomiskt-bistand"),
+        days_ago=22,
+        body=(
+            "Vi har en ansökan om försörjningsstöd från en person som är gift och bor med sin "
+            "make. Maken har inkomst men säger sig inte vilja bidra till den sökandes "
+            "försörjning, och vill inte lämna uppgifter om sin ekonomi.\n\n"
+            "Hur hanterar ni det? Vi vet att makar har en ömsesidig underhållsskyldighet, men "
+            "hur gör ni i praktiken när den ena inte medverkar?"
+        ),
+        answers=(
+            DemoAnswer(
+                "erik",
+                "Makar prövas gemensamt eftersom de enligt äktenskapsbalken ska bidra till "
+                "familjens underhåll efter sin förmåga. Lämnar maken inte uppgifter kan vi inte "
+                "pröva hushållets rätt till bistånd, och då blir det i regel avslag. Skriv "
+                "tydligt i beslutet vad som saknas och varför.",
+                helpful=True,
+            ),
+            DemoAnswer(
+                "johan",
+                "Var uppmärksam på tecken på ekonomiskt våld. Finns en sådan misstanke gör vi en "
+                "särskild bedömning och kan bevilja bistånd i akuta lägen, samtidigt som vi "
+                "erbjuder stöd från våra handläggare för våld i nära relationer.",
+            ),
+            DemoAnswer(
+                "linnea",
+                "Vi erbjuder alltid ett samtal där båda makarna är med och förklarar vad "
+                "underhållsskyldigheten innebär. Ibland räcker det för att maken ska medverka.",
+            ),
+        ),
+    ),
+    DemoQuestion(
+        asker="fredrik",
+        title="Tips på placering mor + barn",
+        topics=("barn-och-unga",),
+        days_ago=19,
+        body=(
+            "Vi behöver placera en mamma tillsammans med sitt spädbarn för en bedömning av "
+            "föräldraförmågan. Det är bråttom och vi har inget familjehem som kan ta emot "
+            "båda.\n\n"
+            "Vilka utredningshem för mor och barn har ni goda erfarenheter av? Vi vill helst ha "
+            "ett hem som arbetar strukturerat med observation och kan ta emot med kort varsel."
+        ),
+        answers=(
+            DemoAnswer(
+                "lars",
+                "Vi har placerat mor och barn två gånger de senaste åren, båda gångerna via "
+                "ramavtalet. Fråga efter hem som använder en strukturerad observationsmetod "
+                "och skriver veckorapporter, det underlättade vår utredning mycket. Räkna med "
+                "en till två veckor innan det finns plats, så ha gärna ett förstärkt familjehem "
+                "som reserv. Skicka ett meddelande så får du namnen på de hem vi har anlitat.",
+            ),
+        ),
+        comments=(DemoComment("fredrik", "Tack Lars, jag hör av mig i chatten!"),),
+    ),
+    DemoQuestion(
+        asker="ida",
+        title="Omprövning LVU 3 §",
+        topics=("barn-och-unga",),
+        days_ago=14,
+        anonymous=True,
+        body=(
+            "Vi har en ungdom som vårdas med stöd av 3 § LVU. Vårdnadshavarna och ungdomen "
+            "överklagade förvaltningsrättens dom, men kammarrätten kom fram till samma sak och "
+            "domen har nu vunnit laga kraft.\n\n"
+            "Från när räknar vi sexmånadersfristen för omprövning – från när vården började "
+            "verkställas efter förvaltningsrättens dom, eller från kammarrättens dom? Och ska "
+            "nämnden själv ompröva, eller ska vi ansöka hos förvaltningsrätten?"
+        ),
+        answers=(
+            DemoAnswer(
+                "elin",
+                "Enligt 13 § andra stycket LVU ska nämnden pröva om vården ska fortsätta inom "
+                "sex månader från den dag då verkställigheten av vårdbeslutet började, och "
+                "sedan inom sex månader från den senaste prövningen. Det är alltså nämnden som "
+                "omprövar, ingen ansökan till domstol behövs.\n\n"
+                "Fristen räknas från när vården faktiskt började verkställas, inte från "
+                "kammarrättens dom. Nämndens beslut om fortsatt vård går att överklaga till "
+                "förvaltningsrätten, så glöm inte besvärshänvisningen. Socialstyrelsens handbok "
+                "om LVU har ett bra avsnitt om omprövning.",
+                helpful=True,
+            ),
+        ),
+        comments=(DemoComment("ida", "Tack, precis det jag behövde veta!"),),
+    ),
+    DemoQuestion(
+        asker="johan",
+        title="Förmedlade medel",
+        topics=("ekonomiskt-bistand",),
+        days_ago=12,
+        anonymous=True,
+        body=(
+            "Vi har fått en ansökan om förmedlade medel från en person som är anställd i "
+            "kommunen och som vi har en del kontakt med i arbetet. Det känns känsligt, både "
+            "för personen och för oss.\n\n"
+            "Hur hanterar ni jäv och sekretess när den sökande är en kollega i kommunen? "
+            "Lämnar ni ärendet till en annan handläggare, eller till och med till en "
+            "grannkommun?"
+        ),
+        answers=(
+            DemoAnswer(
+                "erik",
+                "Vi har haft en liknande situation. En handläggare som inte hade någon "
+                "arbetskontakt med personen tog ärendet, och vi begränsade behörigheten i "
+                "verksamhetssystemet så att bara hon och chefen kunde läsa akten. Det fungerade "
+                "bra och personen uppskattade det.",
+                anonymous=True,
+            ),
+            DemoAnswer(
+                "karin",
+                "Pröva alltid jäv enligt förvaltningslagen i det enskilda fallet. I en liten "
+                "kommun går det inte alltid att hitta någon utan koppling till personen, och "
+                "därför har vi ett avtal med en grannkommun om att utreda åt varandra i sådana "
+                "ärenden.",
+                helpful=True,
+            ),
+            DemoAnswer(
+                "linnea",
+                "Tänk också på var post och samtal hamnar: skicka inte kallelser via den "
+                "gemensamma receptionen i sådana ärenden.",
+            ),
+        ),
+    ),
+    DemoQuestion(
+        asker="jonas",
+        title="Ek. bistånd till ansökan om enskild vårdnad",
+        topics=("ekonomiskt-bistand", "familjeratt"),
+        days_ago=9,
+        body=(
+            "En förälder som har försörjningsstöd vill ansöka om ensam vårdnad och har sökt "
+            "ekonomiskt bistånd till ansökningsavgiften till tingsrätten.\n\n"
+            "Ryms en sådan kostnad inom skälig levnadsnivå hos er? Vi har ingen praxis och "
+            "tycker att det är svårt att väga barnets behov mot att det är en tvist mellan "
+            "föräldrarna."
+        ),
+        answers=(
+            DemoAnswer(
+                "linnea",
+                "Vi har beviljat det i enstaka fall efter en individuell bedömning, främst när "
+                "frågan rör barnets trygghet. Men kontrollera först om föräldern har rättsskydd "
+                "i hemförsäkringen eller kan få rättshjälp – då täcks ofta mer än avgiften. "
+                "Hänvisa också gärna till familjerätten för samarbetssamtal, ibland löser det "
+                "sig utan domstol.",
+                helpful=True,
+            ),
+        ),
+    ),
+    DemoQuestion(
+        asker="mikael",
+        title="Arbetsgivarens ansvar",
+        topics=("missbruk-och-beroende",),
+        days_ago=6,
+        anonymous=True,
+        body=(
+            "Vi har kontakt med en person som har haft alkoholproblem i minst femton år och "
+            "nu själv har sökt stöd. Personen är anställd, och arbetsgivaren har börjat "
+            "uppmärksamma problemen på arbetsplatsen.\n\n"
+            "Vilket ansvar har arbetsgivaren för rehabiliteringen, och var går gränsen mot "
+            "socialtjänstens ansvar? Hur samverkar ni med arbetsgivare och "
+            "företagshälsovård i sådana ärenden?"
+        ),
+        answers=(
+            DemoAnswer(
+                "sara",
+                "Arbetsgivaren har ett rehabiliteringsansvar enligt arbetsmiljölagen och ska, "
+                "om personen blir sjukskriven, ta fram en plan för återgång i arbete. "
+                "Socialtjänsten ansvarar för stöd och behandling utifrån personens behov. Vi "
+                "försöker få till ett gemensamt möte, med personens samtycke, så att planerna "
+                "inte krockar.",
+                helpful=True,
+            ),
+            DemoAnswer(
+                "karin",
+                "Många arbetsgivare erbjuder behandling via företagshälsovården, ofta med ett "
+                "rehabiliteringskontrakt. Fråga om det finns ett sådant – då kan vår insats "
+                "inriktas på det arbetsgivaren inte täcker, till exempel stöd till anhöriga.",
+            ),
+            DemoAnswer(
+                "david",
+                "Vi har ett liknande ärende just nu. Det som har hjälpt mest är att personen "
+                "själv har fått bestämma vilken information som delas med arbetsgivaren. "
+                "Samtycket behöver vara tydligt och dokumenterat.",
+                anonymous=True,
+            ),
+            DemoAnswer(
+                "anders",
+                "Glöm inte att erbjuda en bedömning av samsjuklighet. Efter så många år med "
+                "alkohol finns ofta också psykisk ohälsa som regionen behöver fånga upp.",
+            ),
+        ),
+    ),
+    DemoQuestion(
+        asker="erik",
+        title="Ekonomiskt bistånd till fritidsaktiviteter",
+        topics=("ekonomiskt-bistand", "barn-och-unga"),
+        days_ago=4,
+        body=(
+            "Vi får allt fler ansökningar om bistånd till barns fritidsaktiviteter, till "
+            "exempel ridning och hockey, där både avgifter och utrustning kostar mycket. "
+            "Fritidsaktiviteter ingår i riksnormen, men beloppet räcker inte långt för de här "
+            "sporterna.\n\n"
+            "Hur bedömer ni kostnader utöver normen? Beviljar ni utrustning, och i så fall hur "
+            "mycket?"
+        ),
+        answers=(
+            DemoAnswer(
+                "jonas",
+                "Vi gör en individuell bedömning med barnets bästa i fokus. Har barnet redan en "
+                "aktivitet som betyder mycket brukar vi bevilja utrustning, i första hand "
+                "begagnad. Många föreningar har lånepooler eller egna bidrag, så vi hänvisar "
+                "alltid dit först. Avgifter utöver normen beviljar vi mer sällan.",
+                helpful=True,
+            ),
+        ),
+        comments=(DemoComment("erik", "Tack! Lånepoolerna hade jag inte tänkt på."),),
+    ),
+    DemoQuestion(
+        asker="david",
+        title="Hur avslutar man sin användare",
+        topics=("ovrigt",),
+        days_ago=3,
+        body=(
+            "Hej! Jag slutar i kommunen vid månadsskiftet och börjar arbeta på regionen. Hur "
+            "avslutar man sin användare här på Digitala kollegan? Och ligger mina frågor och "
+            "svar kvar när kontot är avslutat?"
+        ),
+        answers=(
+            DemoAnswer(
+                "admin",
+                "Hej David! Du behöver inte göra något själv. Säg till din enhetschef eller oss "
+                "på FoU vilket datum du slutar, så lägger vi in det som slutdatum för ditt "
+                "medlemskap. Från den dagen kan du inte logga in längre.\n\n"
+                "Det du har skrivit ligger kvar så att kollegorna har nytta av det, men det du "
+                "har skrivit anonymt kopplas bort helt från dig. Vill du spara något innan dess "
+                "kan du ladda ner dina uppgifter under Min sida.\n\n"
+                "Lycka till på regionen!",
+                helpful=True,
+            ),
+        ),
+        comments=(DemoComment("david", "Tack, då vet jag!"),),
+    ),
+    DemoQuestion(
+        asker="lena",
+        title="Samtal med barn rörande umgänge",
+        topics=("familjeratt", "barn-och-unga"),
+        days_ago=2,
+        anonymous=True,
+        body=(
+            "Tingsrätten har beslutat att ett barn på tolv år ska ha umgänge med en förälder "
+            "som barnet inte har träffat på länge. Barnet har sagt tydligt att hen inte vill, "
+            "och vi ska nu ha samtal med barnet inför umgänget.\n\n"
+            "Hur lägger ni upp sådana samtal? Hur förklarar ni beslutet så att barnet känner "
+            "sig lyssnat på, när domen går emot det barnet själv har sagt?"
+        ),
+        answers=(
+            DemoAnswer(
+                "helena",
+                "Var ärlig med att beslutet är fattat och att det inte är barnet som har "
+                "ansvaret för det. Samtidigt kan du fråga vad som skulle göra umgänget lättare: "
+                "var, hur länge och med vem. Dokumentera barnets synpunkter noga, de kan bli "
+                "viktiga om frågan prövas igen.",
+                comments=(
+                    DemoComment(
+                        "ida", "Instämmer, och skriv gärna ner barnets egna ord ordagrant."
+                    ),
+                ),
+            ),
+            DemoAnswer(
+                "sofia",
+                "Med barn i den åldern använder vi ofta bilder och en tidslinje. Det hjälper "
+                "barnet att sätta ord på oron. Flera korta samtal fungerar bättre än ett långt.",
+            ),
+            DemoAnswer(
+                "camilla",
+                "Erbjud umgängesstöd de första gångerna, så att en trygg vuxen är med. Följ upp "
+                "med barnet efter varje tillfälle.",
+            ),
+        ),
+        comments=(
+            DemoComment(
+                "lena",
+                "Tack, fint med konkreta tips. Vi börjar med umgängesstöd och några korta samtal.",
+            ),
+        ),
+    ),
+]
+
+
+# When the demo answers come, counted from the question (asked at 08:40 UTC):
+# two the same day, the rest the next.
+ANSWER_DELAYS = [
+    timedelta(hours=1, minutes=25),
+    timedelta(hours=5, minutes=10),
+    timedelta(hours=24, minutes=35),
+    timedelta(hours=27, minutes=50),
+]
+
+
+def _seed_questions(members: dict[str, Member], topics: dict[str, Topic]) -> int:
+    """Ask, answer and comment the demo questions through the services, as members
+    would; questions already there (by title) are left alone. Returns how many
+    questions were asked."""
+    asked = 0
+    now = timezone.now()
+    for demo in QUESTIONS:
+        if Question.objects.filter(title=demo.title).exists():
+            continue
+        asker = members[demo.asker]
+        question = question_create(
+            author=asker,
+            title=demo.title,
+            body=demo.body,
+            topics=[topics[slug] for slug in demo.topics],
+            anonymous=demo.anonymous,
+        )
+        # The services stamp everything "now"; the demo spreads the questions over
+        # the last weeks and their answers over the following day, so lists look used.
+        asked_at = (now - timedelta(days=demo.days_ago)).replace(hour=8, minute=40)
+        times: list[datetime] = [asked_at]
+        for index, item in enumerate(demo.answers):
+            answer = answer_create(
+                question=question,
+                author=members[item.writer],
+                body=item.body,
+                anonymous=item.anonymous,
+            )
+            answered_at = asked_at + ANSWER_DELAYS[index % len(ANSWER_DELAYS)]
+            Answer.objects.filter(pk=answer.pk).update(created_at=answered_at)
+            times.append(answered_at)
+            if item.helpful:
+                answer_mark_helpful(answer=answer, member=asker)
+            for number, note in enumerate(item.comments, 1):
+                comment = comment_create(
+                    question=question, answer=answer, author=members[note.writer], body=note.body
+                )
+                commented_at = answered_at + timedelta(minutes=50 * number)
+                Comment.objects.filter(pk=comment.pk).update(created_at=commented_at)
+                times.append(commented_at)
+        for number, note in enumerate(demo.comments, 1):
+            comment = comment_create(question=question, author=members[note.writer], body=note.body)
+            commented_at = max(times) + timedelta(minutes=40 * number)
+            Comment.objects.filter(pk=comment.pk).update(created_at=commented_at)
+            times.append(commented_at)
+        Question.objects.filter(pk=question.pk).update(
+            created_at=asked_at, last_activity_at=min(max(times), now)
+        )
+        asked += 1
+    return asked
+
+
 class Command(BaseCommand):
     help = "Fill a developer database with Swedish demo members and content."
 
@@ -318,6 +864,7 @@ class Command(BaseCommand):
                 slug=slugify(label), defaults={"name": label}
             )
         created = 0
+        members: dict[str, Member] = {}
         for index, (local, name, org_name, unit_name, role, title, topic_slugs) in enumerate(
             MEMBERS
         ):
@@ -354,12 +901,15 @@ class Command(BaseCommand):
                 member.save(update_fields=["phone", "phone_visibility", "email_visibility"])
             if local in EXPERTISE and not member.expertise.exists():
                 member.expertise.set([labels[label] for label in EXPERTISE[local]])
+            members[local] = member
         site, _ = SiteSettings.objects.get_or_create(pk=1)
         if not site.welcome_text:
             site.welcome_text = WELCOME
             site.contact_email = "kollegan@fou.example"
             site.save()
+        asked = _seed_questions(members, topics)
         self.stdout.write(
-            f"Demoinnehåll klart: {created} nya medlemmar. Logga in som anna@kollegan.test "
+            f"Demoinnehåll klart: {created} nya medlemmar och {asked} nya frågor. "
+            "Logga in som anna@kollegan.test "
             f"eller admin@kollegan.test med lösenordet {DEMO_PASSWORD}."
         )
