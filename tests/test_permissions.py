@@ -44,6 +44,8 @@ from kollegan.api.models import ApiToken
 from kollegan.audit.models import AuditEntry
 from kollegan.core.models import NavigationItem, SiteSettings
 from kollegan.profiles import photos
+from kollegan.questions import services as question_services
+from kollegan.questions.models import Answer, Comment, Follow, Question, Report
 from kollegan.sso.models import OrganisationLogin
 from kollegan.topics.models import Topic
 
@@ -82,6 +84,9 @@ PUBLIC = Row(OK, OK, OK, OK, OK)
 # allauth.mfa: "confirm your password first", and pages for what a member has not set up.
 CONFIRM_FIRST = Row(LOGIN, REDIRECT, REDIRECT, REDIRECT, LOGIN)
 MFA_NONE_YET = Row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, LOGIN)
+# Opened on Bob's text: only its writer edits it, and moderators hide, never rewrite.
+WRITER_ONLY = Row(LOGIN, FORBIDDEN, FORBIDDEN, FORBIDDEN, LOGIN)
+MODERATORS_ONLY = Row(LOGIN, FORBIDDEN, OK, OK, LOGIN)
 
 EXPECTED: dict[str, Row] = {
     # --- Kollegan's own pages: members only -------------------------------------
@@ -98,7 +103,18 @@ EXPECTED: dict[str, Row] = {
     "profiles:photo": MEMBERS_ONLY,
     "topics:list": MEMBERS_ONLY,
     "topics:detail": MEMBERS_ONLY,
-    "questions": MEMBERS_ONLY,
+    # Frågor (tests/test_questions_views.py): lists, asking, a thread, its history and
+    # the report form are for every member; hidden questions answer 404 there.
+    "questions:list": MEMBERS_ONLY,
+    "questions:ask": MEMBERS_ONLY,
+    "questions:similar": MEMBERS_ONLY,
+    "questions:detail": MEMBERS_ONLY,
+    "questions:history": MEMBERS_ONLY,
+    "questions:report": MEMBERS_ONLY,
+    "questions:edit": WRITER_ONLY,
+    "questions:answer_edit": WRITER_ONLY,
+    "questions:comment_edit": WRITER_ONLY,
+    "questions:moderation": MODERATORS_ONLY,
     "calendar": MEMBERS_ONLY,
     "notes": MEMBERS_ONLY,
     "documents": MEMBERS_ONLY,
@@ -108,6 +124,14 @@ EXPECTED: dict[str, Row] = {
     "profiles:token_revoke": POST_ONLY,
     "accounts:session_end": POST_ONLY,
     "set_language": POST_ONLY,
+    "questions:answer": POST_ONLY,
+    "questions:comment": POST_ONLY,
+    "questions:follow": POST_ONLY,
+    # Only the asker marks an answer as solving the question (each role asks its own).
+    "questions:helpful": POST_ONLY,
+    # Moderators only: a member's POST is refused with 403 (see POST_CASES).
+    "questions:moderate": POST_ONLY,
+    "questions:report_dismiss": POST_ONLY,
     # --- Open to everybody: they reveal nothing about members or content --------
     "accessibility": PUBLIC,
     "healthz": PUBLIC,
@@ -186,6 +210,15 @@ EXPECTED: dict[str, Row] = {
     "api:list_members": API,
     "api:get_member": API,
     "api:openapi-json": API,
+    # Frågor over the API (tests/test_api_questions.py). Creating a question shares
+    # the list's path, so a GET there lists.
+    "api:list_questions": API,
+    "api:create_question": API,
+    "api:get_question": API,
+    # POST only: ninja answers a GET with 405 before it asks who is calling, which
+    # reveals nothing; the POST cases below are refused with 401 for visitors.
+    "api:create_answer": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
+    "api:create_comment": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
     # ninja's root exists only so operation paths can be reversed.
     "api:api-root": NOWHERE,
 }
@@ -207,7 +240,7 @@ VISITOR_ALLOWLIST = {
     "accessibility",
     "healthz",
 }
-VISITOR_REFUSALS = {LOGIN, NOT_FOUND, UNAUTHORIZED}
+VISITOR_REFUSALS = {LOGIN, NOT_FOUND, UNAUTHORIZED, METHOD}
 
 # The views that carry ``login_not_required`` (the members-only middleware lets
 # them through). Pages answering 404 to everybody may be marked too.
@@ -368,6 +401,11 @@ class World:
     reset_kwargs: dict[str, str]
     task_result: Any
     unit: Any
+    # Frågor: Bob's question with his answer and comment, and Alice's report of the answer.
+    question: Question
+    answer: Answer
+    comment: Comment
+    report: Report
 
     def token_for(self, member: Member | None) -> ApiToken:
         owner = member or self.bob
@@ -404,6 +442,15 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> 
         for member in (alice, bob, carol, admin_member, dave)
     }
     result = send_invitation_email.enqueue(invitation_id=issued.invitation.pk, url=issued.url)
+    question = question_services.question_create(
+        author=bob,
+        title="Försörjningsansvar mellan makar",
+        body="Hur gör ni?",
+        topics=[Topic.objects.get(slug="forsorjningsstod")],
+    )
+    answer = question_services.answer_create(question=question, author=bob, body="Så här.")
+    comment = question_services.comment_create(question=question, author=bob, body="Tillägg.")
+    report = question_services.content_report(item=answer, reporter=alice, reason="Fel ämne")
     return World(
         members={
             "visitor": None,
@@ -422,6 +469,10 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> 
         },
         task_result=DBTaskResult.objects.get(pk=result.id),
         unit=unit,
+        question=question,
+        answer=answer,
+        comment=comment,
+        report=report,
     )
 
 
@@ -477,6 +528,21 @@ KWARGS: dict[str, Callable[[World, Member | None], dict[str, Any]]] = {
     "profiles:token_revoke": lambda w, me: {"pk": w.token_for(me).pk},
     "accounts:session_end": lambda w, me: {"pk": other_device(me or w.bob).pk},
     "topics:detail": lambda w, me: {"slug": "barn-och-unga"},
+    "questions:detail": lambda w, me: {"pk": w.question.pk},
+    "questions:edit": lambda w, me: {"pk": w.question.pk},
+    "questions:history": lambda w, me: {"pk": w.question.pk},
+    "questions:answer": lambda w, me: {"pk": w.question.pk},
+    "questions:comment": lambda w, me: {"pk": w.question.pk},
+    "questions:follow": lambda w, me: {"pk": w.question.pk},
+    "questions:answer_edit": lambda w, me: {"pk": w.answer.pk},
+    "questions:helpful": lambda w, me: {"pk": w.answer.pk},
+    "questions:comment_edit": lambda w, me: {"pk": w.comment.pk},
+    "questions:report": lambda w, me: {"kind": "svar", "pk": w.answer.pk},
+    "questions:moderate": lambda w, me: {"kind": "svar", "pk": w.answer.pk},
+    "questions:report_dismiss": lambda w, me: {"pk": w.report.pk},
+    "api:get_question": lambda w, me: {"question_id": w.question.pk},
+    "api:create_answer": lambda w, me: {"question_id": w.question.pk},
+    "api:create_comment": lambda w, me: {"answer_id": w.answer.pk},
     "account_confirm_email": lambda w, me: {"key": "MQ:1tSPXr:abc"},
     "openid_connect_login": lambda w, me: {"provider_id": "lycksele"},
     "openid_connect_callback": lambda w, me: {"provider_id": "lycksele"},
@@ -684,6 +750,13 @@ class PostCase:
     untouched: Callable[[Member | None, World], None]
     # Roles whose answer is not the default (login for visitor/deactivated, success for the rest).
     refused: dict[str, str] | None = None
+    # "application/json" for the API; form data otherwise.
+    content_type: str | None = None
+
+    def post(self, client: Client, url: str):
+        if self.content_type:
+            return client.post(url, self.data, content_type=self.content_type)
+        return client.post(url, self.data)
 
 
 def other_device(member: Member) -> UserSession:
@@ -747,6 +820,102 @@ def _nothing(member, world):
     return None
 
 
+MATRIX_TEXT = "Ett svar från behörighetstestet"
+
+
+def _answered(response, member, world):
+    answer = Answer.objects.get(body=MATRIX_TEXT)
+    assert response.status_code == 302
+    assert response["Location"] == answer.get_absolute_url()
+    assert answer.author == member
+
+
+def _not_answered(member, world):
+    assert not Answer.objects.filter(body=MATRIX_TEXT).exists()
+
+
+def _commented(response, member, world):
+    comment = Comment.objects.get(body=MATRIX_TEXT)
+    assert response.status_code == 302
+    assert response["Location"] == comment.get_absolute_url()
+    assert comment.author == member
+
+
+def _not_commented(member, world):
+    assert not Comment.objects.filter(body=MATRIX_TEXT).exists()
+
+
+def _answered_by_api(response, member, world):
+    answer = Answer.objects.get(body=MATRIX_TEXT)
+    assert response.status_code == 201
+    assert response.json()["id"] == answer.pk
+    assert answer.author == member
+
+
+def _commented_by_api(response, member, world):
+    comment = Comment.objects.get(body=MATRIX_TEXT)
+    assert response.status_code == 201
+    assert response.json()["id"] == comment.pk
+    assert comment.author == member and comment.answer == world.answer
+
+
+def _following(response, member, world):
+    assert response.status_code == 302
+    assert response["Location"] == world.question.get_absolute_url()
+    assert Follow.objects.filter(member=member, question=world.question).exists()
+
+
+def _nobody_follows(member, world):
+    assert not Follow.objects.exists()
+
+
+def answer_to_own_question(world: World, member: Member | None) -> Answer:
+    """An answer (by Bob) to a question the requester asked: the asker marks it."""
+    asker = member or world.bob
+    question = question_services.question_create(
+        author=asker,
+        title="Tips på placering mor och barn",
+        body="Vi söker tips.",
+        topics=[Topic.objects.get(slug="barn-och-unga")],
+    )
+    return question_services.answer_create(question=question, author=world.bob, body="Prova.")
+
+
+def _marked_helpful(response, member, world):
+    answer = Answer.objects.get(is_helpful=True)
+    assert response.status_code == 302
+    assert response["Location"] == answer.get_absolute_url()
+    assert question_services.is_writer(member, answer.question)
+    assert answer.question.solved
+
+
+def _none_helpful(member, world):
+    assert not Answer.objects.filter(is_helpful=True).exists()
+
+
+def _hidden(response, member, world):
+    assert response.status_code == 302
+    world.answer.refresh_from_db()
+    assert world.answer.is_hidden and world.answer.hidden_by == member
+
+
+def _not_hidden(member, world):
+    world.answer.refresh_from_db()
+    assert not world.answer.is_hidden
+
+
+def _dismissed(response, member, world):
+    assert response.status_code == 302
+    assert response["Location"] == reverse("questions:moderation")
+    world.report.refresh_from_db()
+    assert world.report.status == Report.Status.DISMISSED
+
+
+def _still_open(member, world):
+    world.report.refresh_from_db()
+    assert world.report.status == Report.Status.OPEN
+
+
 def _sessions_of(member: Member) -> list[Session]:
     return [
         session
@@ -786,6 +955,60 @@ POST_CASES: dict[str, PostCase] = {
         succeeded=_logged_out,
         untouched=_nothing,
     ),
+    "questions:answer": PostCase(
+        url=lambda w, me: reverse("questions:answer", args=[w.question.pk]),
+        data={"body": MATRIX_TEXT},
+        succeeded=_answered,
+        untouched=_not_answered,
+    ),
+    "questions:comment": PostCase(
+        url=lambda w, me: reverse("questions:comment", args=[w.question.pk]),
+        data={"body": MATRIX_TEXT},
+        succeeded=_commented,
+        untouched=_not_commented,
+    ),
+    "questions:follow": PostCase(
+        url=lambda w, me: reverse("questions:follow", args=[w.question.pk]),
+        data={"value": "on"},
+        succeeded=_following,
+        untouched=_nobody_follows,
+    ),
+    "questions:helpful": PostCase(
+        url=lambda w, me: reverse("questions:helpful", args=[answer_to_own_question(w, me).pk]),
+        data={"value": "on"},
+        succeeded=_marked_helpful,
+        untouched=_none_helpful,
+    ),
+    "questions:moderate": PostCase(
+        url=lambda w, me: reverse("questions:moderate", args=["svar", w.answer.pk]),
+        data={"action": "hide", "reason": "Sekretess"},
+        succeeded=_hidden,
+        untouched=_not_hidden,
+        refused={"member": FORBIDDEN},
+    ),
+    "questions:report_dismiss": PostCase(
+        url=lambda w, me: reverse("questions:report_dismiss", args=[w.report.pk]),
+        data={},
+        succeeded=_dismissed,
+        untouched=_still_open,
+        refused={"member": FORBIDDEN},
+    ),
+    "api:create_answer": PostCase(
+        url=lambda w, me: reverse("api:create_answer", kwargs={"question_id": w.question.pk}),
+        data={"body": MATRIX_TEXT},
+        content_type="application/json",
+        succeeded=_answered_by_api,
+        untouched=_not_answered,
+        refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
+    ),
+    "api:create_comment": PostCase(
+        url=lambda w, me: reverse("api:create_comment", kwargs={"answer_id": w.answer.pk}),
+        data={"body": MATRIX_TEXT},
+        content_type="application/json",
+        succeeded=_commented_by_api,
+        untouched=_not_commented,
+        refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
+    ),
     "admin:logout": PostCase(
         url=lambda w, me: reverse("admin:logout"),
         data={},
@@ -811,10 +1034,15 @@ def test_post_only_view_works_for_members_and_sends_others_to_login(name, role, 
     member = world.members[role]
     refused = {"visitor": LOGIN, "deactivated": LOGIN, **(case.refused or {})}
     if role in refused:
-        assert outcome(client, case.url(world, member), "post", case.data) == refused[role]
+        url = case.url(world, member)
+        if case.content_type:
+            observed = classify(case.post(client, url))
+        else:
+            observed = outcome(client, url, "post", case.data)
+        assert observed == refused[role]
         case.untouched(member, world)
     else:
-        response = client.post(case.url(world, member), case.data)
+        response = case.post(client, case.url(world, member))
         case.succeeded(response, member, world)
 
 

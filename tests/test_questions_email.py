@@ -154,7 +154,7 @@ def test_asker_gets_a_swedish_email_with_the_link_but_not_the_answer(
     message = parse(envelope)
     assert message["To"] == alice.email
     assert parseaddr(str(message["From"])) == parseaddr(settings.DEFAULT_FROM_EMAIL)
-    assert message["Subject"] == sv("New answer: %(title)s") % {"title": TITLE}
+    assert message["Subject"].strip() == sv("New answer: %(title)s") % {"title": TITLE}
     assert TITLE in message["Subject"]
 
     text, html = parts(message)
@@ -183,7 +183,9 @@ def test_a_comment_sends_a_new_comment_email(mailing, smtp_server, settings, ali
     )
 
     [message] = by_recipient(smtp_server).values()
-    assert message["Subject"] == sv("New comment: %(title)s") % {"title": TITLE}
+    # A long encoded subject is folded onto the next line; mail clients show it
+    # without the fold's leading space, and so does this comparison.
+    assert message["Subject"].strip() == sv("New comment: %(title)s") % {"title": TITLE}
     text, html = parts(message)
     assert settings.SITE_URL + note.get_absolute_url() in text
     assert escape(settings.SITE_URL + note.get_absolute_url()) in html
