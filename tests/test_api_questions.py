@@ -260,7 +260,8 @@ def test_list_query_count_does_not_grow(count, bob_api, alice, bob, django_asser
     with django_assert_num_queries(LIST_QUERIES):
         response = bob_api.get(LIST)
     assert len(titles(response)) == min(count, 20)
-    with django_assert_num_queries(LIST_QUERIES):
+    # A topic costs one query more: how common it is decides how to find its page.
+    with django_assert_num_queries(LIST_QUERIES + 1):
         response = bob_api.get(LIST, {"visa": "nyast", "amne": "vald", "organisation": "lycksele"})
     assert titles(response)
 

@@ -1137,3 +1137,32 @@ def test_follow_is_idempotent(named, bob):
     services.question_follow(question=named, member=bob, follow=False)
     services.question_follow(question=named, member=bob, follow=False)
     assert not Follow.objects.exists()
+
+
+@pytest.mark.parametrize("common_from", [1, 1000])
+def test_a_topic_page_is_the_same_whichever_way_it_is_found(common_from, alice, bob, monkeypatch):
+    # A common topic is found by walking the questions newest first, a rare one by
+    # sorting its own questions; the answer must not depend on which.
+    monkeypatch.setattr(selectors, "COMMON_TOPIC", common_from)
+    made = []
+    for number in range(25):
+        slugs = ("vald",) if number % 3 else ("vald", "barn-och-unga")
+        made.append(
+            ask(alice if number % 2 else bob, title=f"Fråga nummer {number}", topic_slugs=slugs)
+        )
+        Question.objects.filter(pk=made[-1].pk).update(
+            last_activity_at=timezone.now() - timedelta(hours=number)
+        )
+    services.content_hide(
+        item=made[1], moderator=make_member("m@x.test", "Mod", alice.organisation, role="moderator")
+    )
+    newest_first = [q.pk for q in made if q.pk != made[1].pk]
+
+    page = selectors.question_page(QuestionFilters(topic="vald"))
+    assert _ids(page.questions) == newest_first[:20] and page.has_next
+    second = selectors.question_page(QuestionFilters(topic="vald", page=2))
+    assert _ids(second.questions) == newest_first[20:]
+    in_both = [q.pk for q in made if q.pk != made[1].pk and made.index(q) % 3 == 0]
+    topic = Topic.objects.get(slug="barn-och-unga")
+    assert _ids(selectors.topic_questions(topic)) == in_both
+    assert selectors.question_page(QuestionFilters(topic="finns-inte")).questions == []

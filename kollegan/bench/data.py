@@ -24,13 +24,14 @@ from django.utils.text import slugify
 from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.api.models import ApiToken
 from kollegan.api.services import api_token_create
+from kollegan.lib.markdown import render_markdown
 from kollegan.questions.models import AnonymousAuthorship, Answer, Comment, Question
 from kollegan.questions.services import make_excerpt
 from kollegan.topics.models import Topic
 
 # Bump when the generator makes different data (new tables, other spread), so
 # databases kept from earlier runs are rebuilt instead of silently reused.
-DATA_VERSION = 3
+DATA_VERSION = 4
 
 BENCH_USER_EMAIL = "bench.user@bench.test"
 TOKEN_NAME = "bench"  # noqa: S105 - the token's label, not a secret
@@ -204,7 +205,8 @@ def _expertise(rng: random.Random, member_ids: list[int], progress: Callable[[st
 #     when the question is anonymous (services._anonymity_in_thread);
 #   - answer_count counts the visible answers, last_activity_at is the latest
 #     answer or comment, solved is set when a visible answer is marked helpful;
-#   - excerpt is make_excerpt(body), computed for each text of the pools below.
+#   - body_html is render_markdown(body) and excerpt make_excerpt(body_html),
+#     computed once for each text of the pools below.
 
 HISTORY_DAYS = 5 * 365
 ANSWERS_PER_QUESTION = 10
@@ -371,17 +373,18 @@ COMMENT_SENTENCES = [
 
 # Database fields written for each model, in the order of the rows built below.
 _QUESTION_FIELDS = [
-    "id", "title", "body", "excerpt", "author", "organisation", "is_anonymous", "by_asker",
-    "created_at", "last_activity_at", "answer_count", "solved", "hidden_at", "hidden_by",
-    "hidden_reason",
+    "id", "title", "body", "body_html", "excerpt", "author", "organisation", "is_anonymous",
+    "by_asker", "created_at", "last_activity_at", "answer_count", "solved", "hidden_at",
+    "hidden_by", "hidden_reason",
 ]  # fmt: skip
 _ANSWER_FIELDS = [
-    "id", "question", "body", "author", "is_anonymous", "by_asker", "created_at", "is_helpful",
+    "id", "question", "body", "body_html", "author", "is_anonymous", "by_asker", "created_at",
+    "is_helpful",
     "hidden_at", "hidden_by", "hidden_reason",
 ]  # fmt: skip
 _COMMENT_FIELDS = [
-    "id", "question", "answer", "body", "author", "is_anonymous", "by_asker", "created_at",
-    "hidden_at", "hidden_by", "hidden_reason",
+    "id", "question", "answer", "body", "body_html", "author", "is_anonymous", "by_asker",
+    "created_at", "hidden_at", "hidden_by", "hidden_reason",
 ]  # fmt: skip
 _AUTHORSHIP_FIELDS = ["id", "member", "question", "answer", "comment"]
 _TOPIC_LINK_FIELDS = ["question", "topic"]
@@ -402,13 +405,18 @@ def question_counts(members: int) -> tuple[int, int, int]:
 class _Texts:
     """Pools of generated texts; questions, answers and comments pick from them."""
 
-    # per subject: (title, body, excerpt) variants
-    questions: list[list[tuple[str, str, str]]]
-    answers: list[str]
-    comments: list[str]
+    # per subject: (title, body, body_html, excerpt) variants
+    questions: list[list[tuple[str, str, str, str]]]
+    # (body, body_html)
+    answers: list[tuple[str, str]]
+    comments: list[tuple[str, str]]
 
 
-def _question_text(rng: random.Random, subject: str) -> tuple[str, str, str]:
+def _with_html(body: str) -> tuple[str, str]:
+    return body, str(render_markdown(body))
+
+
+def _question_text(rng: random.Random, subject: str) -> tuple[str, str, str, str]:
     title = rng.choice(TITLE_PATTERNS).format(subject)
     title = title[0].upper() + title[1:]
     middles = rng.sample(QUESTION_MIDDLES, rng.randint(1, 4))
@@ -420,8 +428,8 @@ def _question_text(rng: random.Random, subject: str) -> tuple[str, str, str]:
         paragraphs.append(QUESTION_LIST)
     ask = rng.choice(QUESTION_ASKS)
     paragraphs.append(f"**{ask}**" if rng.random() < 0.15 else ask)
-    body = "\n\n".join(paragraphs)
-    return title, body, make_excerpt(body)
+    body, html = _with_html("\n\n".join(paragraphs))
+    return title, body, html, make_excerpt(html)
 
 
 def _answer_text(rng: random.Random) -> str:
@@ -440,9 +448,9 @@ def _answer_text(rng: random.Random) -> str:
 def _texts(rng: random.Random) -> _Texts:
     return _Texts(
         questions=[[_question_text(rng, subject) for _ in range(8)] for subject, _ in SUBJECTS],
-        answers=[_answer_text(rng) for _ in range(600)],
+        answers=[_with_html(_answer_text(rng)) for _ in range(600)],
         comments=[
-            " ".join(rng.sample(COMMENT_SENTENCES, rng.choices([1, 2], [70, 30])[0]))
+            _with_html(" ".join(rng.sample(COMMENT_SENTENCES, rng.choices([1, 2], [70, 30])[0])))
             for _ in range(200)
         ],
     )
@@ -580,14 +588,15 @@ class _ThreadWriter:
         if special:
             while asker == special_reader and len(self.members) > 1:
                 asker, organisation = rng.choice(self.members)
-            title, body, excerpt = SPECIAL_TITLE, SPECIAL_BODY, make_excerpt(SPECIAL_BODY)
+            title, (body, html) = SPECIAL_TITLE, _with_html(SPECIAL_BODY)
+            excerpt = make_excerpt(html)
             topic_ids = [
                 self.topics[s] for s in ("barn-och-unga", "familjeratt") if s in self.topics
             ]
             topic_ids = topic_ids or self._topics("")
         else:
             subject = rng.randrange(len(SUBJECTS))
-            title, body, excerpt = rng.choice(self.texts.questions[subject])
+            title, body, html, excerpt = rng.choice(self.texts.questions[subject])
             topic_ids = self._topics(SUBJECTS[subject][1])
         anonymous = not special and rng.random() < ANONYMOUS_QUESTION_SHARE
         if anonymous:
@@ -612,15 +621,15 @@ class _ThreadWriter:
             if anon:
                 self._authorship(writer, answer=aid)
             hidden = (None, None, "") if special else self._hiding(HIDDEN_REPLY_SHARE, ts)
-            row = [aid, qid, rng.choice(self.texts.answers), None if anon else writer, anon]
+            row = [aid, qid, *rng.choice(self.texts.answers), None if anon else writer, anon]
             row += [by_asker, stamp(ts), False, *hidden]
             answer_rows.append(row)
             answer_times.append(ts)
             last = max(last, ts)
-        visible = [row for row in answer_rows if row[8] is None]
+        visible = [row for row in answer_rows if row[9] is None]  # hidden_at
         solved = bool(visible) and (special or rng.random() < SOLVED_SHARE)
         if solved:
-            rng.choice(visible)[7] = True  # is_helpful, marked by the asker
+            rng.choice(visible)[8] = True  # is_helpful, marked by the asker
         self.rows[Answer].extend(answer_rows)
 
         planned = []
@@ -641,7 +650,7 @@ class _ThreadWriter:
             if anon:
                 self._authorship(writer, comment=cid)
             hidden = (None, None, "") if special else self._hiding(HIDDEN_REPLY_SHARE, ts)
-            row = [cid, qid, answer_id, rng.choice(self.texts.comments)]
+            row = [cid, qid, answer_id, *rng.choice(self.texts.comments)]
             row += [None if anon else writer, anon, by_asker, stamp(ts), *hidden]
             self.rows[Comment].append(row)
             last = max(last, ts)
@@ -649,7 +658,7 @@ class _ThreadWriter:
         hidden = (None, None, "") if special else self._hiding(HIDDEN_QUESTION_SHARE, last)
         self.rows[Question].append(
             [
-                qid, title, body, excerpt, None if anonymous else asker,
+                qid, title, body, html, excerpt, None if anonymous else asker,
                 None if anonymous else organisation, anonymous, True, stamp(created),
                 stamp(last), len(visible), solved, *hidden,
             ]

@@ -13,8 +13,10 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from kollegan.lib.markdown import render_markdown
 from kollegan.topics.models import Topic
 
 TITLE_MAX = 200
@@ -28,6 +30,9 @@ class Contribution(models.Model):
     anonymous), edits and moderation."""
 
     body = models.TextField(_("text"))
+    # The body as sanitised HTML, rendered once when written (kollegan.lib.markdown):
+    # a thread of 250 texts would otherwise render them all on every view.
+    body_html = models.TextField(_("text as HTML"), blank=True, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -60,6 +65,17 @@ class Contribution(models.Model):
     @property
     def is_hidden(self) -> bool:
         return self.hidden_at is not None
+
+    @property
+    def html(self) -> SafeString:
+        """The stored HTML (sanitised when it was written), rendered now if missing."""
+        if self.body_html:
+            return mark_safe(self.body_html)  # noqa: S308 - sanitised by render_markdown
+        return render_markdown(self.body)
+
+    def set_body(self, body: str) -> None:
+        self.body = body
+        self.body_html = str(render_markdown(body))
 
 
 class Question(Contribution):

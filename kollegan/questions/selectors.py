@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from kollegan.accounts.models import Member, Organisation
 from kollegan.questions.models import (
@@ -115,7 +115,7 @@ def question_page(filters: QuestionFilters, *, page_size: int = LIST_PAGE_SIZE) 
     if filters.sort == "obesvarade":
         queryset = queryset.filter(answer_count=0)
     if filters.topic:
-        queryset = queryset.filter(topics__slug=filters.topic)
+        queryset = _in_topic(queryset, slug=filters.topic)
     if filters.organisation:
         queryset = queryset.filter(organisation__slug=filters.organisation)
     start = (filters.page - 1) * page_size
@@ -125,13 +125,35 @@ def question_page(filters: QuestionFilters, *, page_size: int = LIST_PAGE_SIZE) 
     )
 
 
+# A topic with at least this many questions is common enough to find a page of
+# them by walking the questions newest first (see _in_topic).
+COMMON_TOPIC = 1000
+
+
+def _in_topic(queryset: QuerySet[Question], *, slug: str) -> QuerySet[Question]:
+    """Questions in one topic, in a way that stays fast for big and small topics.
+
+    Joining the topic table and sorting makes the database sort every question
+    in the topic (95 ms for a topic with 30,000 at national scale on SQLite).
+    For a common topic, walking the list's own index and checking each question
+    for the topic finds a page after a few hundred rows (3 ms); for a rare one
+    that walk would cross the whole table, while sorting its few questions is
+    cheap. A count capped at COMMON_TOPIC tells which is which (one query more),
+    and the cap keeps the count itself cheap."""
+    links = Question.topics.through.objects.filter(topic__slug=slug)
+    if links[:COMMON_TOPIC].count() < COMMON_TOPIC:
+        return queryset.filter(pk__in=links.values("question_id"))
+    return queryset.filter(Exists(links.filter(question_id=OuterRef("pk"))))
+
+
 def latest_questions(*, limit: int = 5) -> list[Question]:
     """ "Aktuella frågor": the questions with the latest activity."""
     return list(_list_queryset().order_by(*SORTS["aktuella"])[:limit])
 
 
 def topic_questions(topic: Topic, *, limit: int = LIST_PAGE_SIZE) -> list[Question]:
-    return list(_list_queryset().filter(topics=topic).order_by(*SORTS["aktuella"])[:limit])
+    queryset = _in_topic(_list_queryset(), slug=topic.slug)
+    return list(queryset.order_by(*SORTS["aktuella"])[:limit])
 
 
 def member_questions(member: Member, *, limit: int = 10) -> list[Question]:
@@ -144,9 +166,13 @@ def filter_choices() -> dict:
     """Topics and organisations for the list's filter form (two small queries)."""
     return {
         "topics": list(Topic.objects.filter(is_active=True).only("pk", "name", "slug")),
+        # Organisations with a question asked by name. EXISTS stops at the first
+        # one per organisation (a JOIN with DISTINCT read all 100,000: 11 ms).
+        # Anonymous questions have no organisation, so they add none here.
         "organisations": list(
-            Organisation.objects.filter(questions__isnull=False)
-            .distinct()
+            Organisation.objects.filter(
+                Exists(visible_questions().filter(organisation=OuterRef("pk")))
+            )
             .only("pk", "name", "slug")
             .order_by("name")
         ),

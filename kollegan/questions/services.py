@@ -20,7 +20,6 @@ from kollegan.accounts.models import Member
 from kollegan.audit.models import Action
 from kollegan.audit.services import audit_log
 from kollegan.lib.guard import guard
-from kollegan.lib.markdown import render_markdown
 from kollegan.questions.models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -133,9 +132,9 @@ def topics_from_slugs(slugs: Iterable[str]) -> list[Topic]:
     return _clean_topics([found[slug] for slug in slugs]) if slugs else []
 
 
-def make_excerpt(body: str) -> str:
-    """The first words of the text, as plain text, for lists."""
-    text = " ".join(strip_tags(render_markdown(body)).split())
+def make_excerpt(html: str) -> str:
+    """The first words of a text, as plain text, for lists (from its HTML)."""
+    text = " ".join(strip_tags(html).split())
     return Truncator(text).chars(EXCERPT_LENGTH)
 
 
@@ -181,10 +180,8 @@ def question_create(
     topics = _clean_topics(topics)
     guard(title, body, confirmed=confirmed)
     now = timezone.now()
-    question = Question.objects.create(
+    question = Question(
         title=title,
-        body=body,
-        excerpt=make_excerpt(body),
         author=None if anonymous else author,
         organisation=None if anonymous else author.organisation,
         is_anonymous=anonymous,
@@ -192,6 +189,9 @@ def question_create(
         created_at=now,
         last_activity_at=now,
     )
+    question.set_body(body)
+    question.excerpt = make_excerpt(question.body_html)
+    question.save()
     question.topics.set(topics)
     _link_writer(question, author)
     return question
@@ -225,10 +225,11 @@ def question_edit(
             body=question.body,
             written_at=question.edited_at or question.created_at,
         )
-        question.title, question.body = title, body
-        question.excerpt = make_excerpt(body)
+        question.title = title
+        question.set_body(body)
+        question.excerpt = make_excerpt(question.body_html)
         question.edited_at = timezone.now()
-        question.save(update_fields=["title", "body", "excerpt", "edited_at"])
+        question.save(update_fields=["title", "body", "body_html", "excerpt", "edited_at"])
     question.topics.set(topics)
     return question
 
@@ -261,14 +262,15 @@ def answer_create(
     guard(body, confirmed=confirmed)
     by_asker, anonymous = _anonymity_in_thread(question, author, anonymous)
     now = timezone.now()
-    answer = Answer.objects.create(
+    answer = Answer(
         question=question,
-        body=body,
         author=None if anonymous else author,
         is_anonymous=anonymous,
         by_asker=by_asker,
         created_at=now,
     )
+    answer.set_body(body)
+    answer.save()
     _link_writer(answer, author)
     Question.objects.filter(pk=question.pk).update(
         answer_count=F("answer_count") + 1, last_activity_at=now
@@ -304,15 +306,16 @@ def comment_create(
     guard(body, confirmed=confirmed)
     by_asker, anonymous = _anonymity_in_thread(question, author, anonymous)
     now = timezone.now()
-    comment = Comment.objects.create(
+    comment = Comment(
         question=question,
         answer=answer,
-        body=body,
         author=None if anonymous else author,
         is_anonymous=anonymous,
         by_asker=by_asker,
         created_at=now,
     )
+    comment.set_body(body)
+    comment.save()
     _link_writer(comment, author)
     Question.objects.filter(pk=question.pk).update(last_activity_at=now)
     _notify_later(question_id=question.pk, comment_id=comment.pk)
@@ -335,9 +338,9 @@ def _revise(item: Answer | Comment, body: str, **links) -> None:
     if body == item.body:
         return
     Revision.objects.create(body=item.body, written_at=item.edited_at or item.created_at, **links)
-    item.body = body
+    item.set_body(body)
     item.edited_at = timezone.now()
-    item.save(update_fields=["body", "edited_at"])
+    item.save(update_fields=["body", "body_html", "edited_at"])
 
 
 # --- What members do with answers and questions ------------------------------------------------
