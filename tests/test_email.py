@@ -3,12 +3,10 @@ server on 127.0.0.1, and the message that arrives is parsed with the standard
 library, as a mail client would."""
 
 import email
-import socket
 from email import policy
 from email.utils import parseaddr
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.utils.html import escape
 
@@ -16,49 +14,6 @@ from kollegan.accounts import services
 from tests.helpers import sv
 
 pytestmark = pytest.mark.slow
-
-
-class Collector:
-    """An aiosmtpd handler that keeps every envelope it is given."""
-
-    def __init__(self) -> None:
-        self.envelopes = []
-
-    async def handle_DATA(self, server, session, envelope) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server(settings):
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    try:
-        yield handler
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    # The e-mail task is enqueued in transaction.on_commit; with the immediate
-    # backend and captured on_commit callbacks it runs in this process, now.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 def test_invitation_email_arrives_over_smtp_in_swedish_with_the_link(

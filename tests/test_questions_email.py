@@ -12,7 +12,6 @@ from email.message import EmailMessage
 from email.utils import parseaddr
 
 import pytest
-from aiosmtpd.controller import Controller
 from django.core import mail
 from django.utils import timezone
 from django.utils.html import escape
@@ -23,7 +22,6 @@ from kollegan.questions.models import Question
 from kollegan.topics.models import Topic
 from tests.conftest import make_member
 from tests.helpers import sv
-from tests.test_email import Collector, free_port
 
 pytestmark = pytest.mark.slow
 
@@ -31,32 +29,6 @@ TITLE = "Samråd kring placering på helger"
 QUESTION_TEXT = "Vi undrar hur andra kommuner bemannar samråden."
 ANSWER_TEXT = "Ring familjebehandlarna på fredag och boka ett gemensamt samråd."
 COMMENT_TEXT = "Tack, det prövar vi redan nästa vecka."
-
-
-@pytest.fixture
-def smtp_server(settings):
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST = controller.hostname
-    settings.EMAIL_PORT = controller.port
-    settings.EMAIL_HOST_USER = ""
-    settings.EMAIL_HOST_PASSWORD = ""
-    settings.EMAIL_USE_TLS = False
-    settings.EMAIL_USE_SSL = False
-    settings.EMAIL_TIMEOUT = 10
-    try:
-        yield handler
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def immediate_tasks(settings):
-    # notify_thread is enqueued in transaction.on_commit; with the immediate
-    # backend and captured on_commit callbacks it runs in this process, now.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture
