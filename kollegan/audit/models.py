@@ -21,6 +21,8 @@ class Action(models.TextChoices):
     CONTENT_HIDDEN = "content_hidden", _("Hid content")
     CONTENT_RESTORED = "content_restored", _("Restored hidden content")
     REPORT_DISMISSED = "report_dismissed", _("Dismissed a report")
+    POST_PINNED = "post_pinned", _("Pinned a post")
+    POST_UNPINNED = "post_unpinned", _("Unpinned a post")
 
 
 class AuditEntry(models.Model):

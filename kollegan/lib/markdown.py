@@ -42,9 +42,15 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}}
 
 
-def render_markdown(text: str) -> SafeString:
+def render_markdown(text: str, *, mentions: bool = False) -> SafeString:
+    """Sanitised HTML for a member's Markdown. ``mentions`` links "@Name" to the
+    member's profile (one query; see kollegan.lib.mentions)."""
     if not text:
         return mark_safe("")
+    if mentions:
+        from kollegan.lib.mentions import link_mentions
+
+        text, _mentioned = link_mentions(text)
     html = _md.render(text)
     clean = nh3.clean(
         html,

@@ -119,19 +119,14 @@ def _rendition(square: Image.Image, side: int) -> bytes:
     return out.getvalue()
 
 
-def prepare_photo(upload: UploadedFile) -> PreparedPhoto:
-    """Check an upload by its content and make the stored sizes, or raise ValidationError."""
-    if upload.size is None or upload.size > settings.PROFILE_PHOTO_MAX_BYTES:
-        raise _refuse(
-            _("The file is too large. A photo may be at most %(megabytes)s MB.")
-            % {"megabytes": settings.PROFILE_PHOTO_MAX_BYTES // (1024 * 1024) or 1},
-            "too_large",
-        )
+def decode_upload(upload: UploadedFile) -> Image.Image:
+    """The upload's pixels as RGB, checked by content, or ValidationError in the
+    member's language (also used for pictures on posts)."""
     if upload.size == 0:
         raise _not_an_image()
     try:
         image = _decode(upload)
-        rgb = _flatten(image)
+        return _flatten(image)
     except ValidationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
@@ -143,6 +138,17 @@ def prepare_photo(upload: UploadedFile) -> PreparedPhoto:
         raise _not_an_image() from exc
     finally:
         upload.seek(0)
+
+
+def prepare_photo(upload: UploadedFile) -> PreparedPhoto:
+    """Check an upload by its content and make the stored sizes, or raise ValidationError."""
+    if upload.size is None or upload.size > settings.PROFILE_PHOTO_MAX_BYTES:
+        raise _refuse(
+            _("The file is too large. A photo may be at most %(megabytes)s MB.")
+            % {"megabytes": settings.PROFILE_PHOTO_MAX_BYTES // (1024 * 1024) or 1},
+            "too_large",
+        )
+    rgb = decode_upload(upload)
     square = ImageOps.fit(rgb, (min(rgb.size),) * 2, Image.Resampling.LANCZOS)
     return PreparedPhoto(
         renditions={size: _rendition(square, side) for size, side in PHOTO_SIZES.items()}

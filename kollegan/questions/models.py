@@ -75,7 +75,7 @@ class Contribution(models.Model):
 
     def set_body(self, body: str) -> None:
         self.body = body
-        self.body_html = str(render_markdown(body))
+        self.body_html = str(render_markdown(body, mentions=True))
 
 
 class Question(Contribution):

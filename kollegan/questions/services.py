@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kollegan.accounts.models import Member
 from kollegan.audit.models import Action
 from kollegan.audit.services import audit_log
+from kollegan.feed.services import feed_announce_question, feed_hide, feed_retopic
 from kollegan.lib.guard import guard
 from kollegan.questions.models import (
     BODY_MAX,
@@ -194,6 +195,7 @@ def question_create(
     question.save()
     question.topics.set(topics)
     _link_writer(question, author)
+    feed_announce_question(question=question, topics=topics)
     return question
 
 
@@ -231,6 +233,7 @@ def question_edit(
         question.edited_at = timezone.now()
         question.save(update_fields=["title", "body", "body_html", "excerpt", "edited_at"])
     question.topics.set(topics)
+    feed_retopic(entry=getattr(question, "feed_entry", None), topics=topics)
     return question
 
 
@@ -453,6 +456,8 @@ def content_hide(*, item: Item, moderator: Member, reason: str = "") -> Item:
     if isinstance(item, Answer):
         Question.objects.filter(pk=item.question_id).update(answer_count=F("answer_count") - 1)
         _update_solved(item.question)
+    if isinstance(item, Question):
+        feed_hide(question=item, hidden=True)
     _close_reports(item, moderator, Report.Status.HIDDEN)
     _audit_moderation(Action.CONTENT_HIDDEN, item, moderator, reason=reason)
     return item
@@ -472,6 +477,8 @@ def content_restore(*, item: Item, moderator: Member) -> Item:
     if isinstance(item, Answer):
         Question.objects.filter(pk=item.question_id).update(answer_count=F("answer_count") + 1)
         _update_solved(item.question)
+    if isinstance(item, Question):
+        feed_hide(question=item, hidden=False)
     _audit_moderation(Action.CONTENT_RESTORED, item, moderator)
     return item
 
