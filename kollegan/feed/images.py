@@ -32,7 +32,7 @@ def prepare_post_image(upload: UploadedFile) -> bytes:
                 % {"megabytes": settings.PROFILE_PHOTO_MAX_BYTES // (1024 * 1024) or 1},
                 code="too_large",
             )
-        image = photos.decode_upload(upload)
+        image = photos.decode_upload(upload, min_side=MAX_SIDE)
     except ValidationError as error:
         raise ValidationError({"image": error}) from None
     image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)

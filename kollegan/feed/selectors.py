@@ -46,7 +46,7 @@ class Cursor:
                 _("The link to more of the feed is broken. Start again from the top."),
                 code="bad_cursor",
             ) from None
-        if cursor.id < 1:
+        if not 0 < cursor.id < 2**63:  # a bigint key; larger ones crash the FK lookup
             raise ValidationError(_("The link to more of the feed is broken."), code="bad_cursor")
         return cursor
 
@@ -79,7 +79,7 @@ def feed_page(
     viewer: Member, *, cursor: str = "", topic: str = "", size: int = FEED_PAGE_SIZE
 ) -> FeedPage:
     """One page of the feed, newest first: entries with their actor, target and
-    topics, and which posts the viewer likes. Four queries (five with a topic)."""
+    topics, and which posts the viewer likes. Three queries (four with a topic)."""
     after = Cursor.decode(cursor) if cursor else None
     if topic:
         links = FeedEntryTopic.objects.filter(topic__slug=topic, hidden=False)
@@ -90,7 +90,8 @@ def feed_page(
                 : size + 1
             ]
         )
-        by_id = {entry.pk: entry for entry in _entries().filter(pk__in=ids)}
+        # The entry's own flag too: its topic links are a copy.
+        by_id = {entry.pk: entry for entry in _entries().filter(pk__in=ids, hidden=False)}
         rows = [by_id[pk] for pk in ids if pk in by_id]
     else:
         queryset = _entries().filter(hidden=False)
@@ -158,7 +159,7 @@ def post_replies(post: Post) -> list[Reply]:
 
 
 def post_likers(post: Post, *, limit: int = LIKERS_LIMIT) -> list[Member]:
-    """Who likes the post, first liker first (active members only)."""
+    """Who likes the post, by name (active members only)."""
     return list(
         Member.objects.active()
         .filter(pk__in=Like.objects.filter(post=post).values("member_id"))

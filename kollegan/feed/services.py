@@ -52,6 +52,8 @@ def _invalid(field: str, message: str, code: str) -> ValidationError:
 
 
 def _link_topics(entry: FeedEntry, topics: Iterable[Topic]) -> None:
+    # The row, not a copy in memory, says whether the entry is hidden.
+    entry.refresh_from_db(fields=["hidden", "created_at"])
     FeedEntryTopic.objects.filter(entry=entry).delete()
     FeedEntryTopic.objects.bulk_create(
         FeedEntryTopic(entry=entry, topic=topic, created_at=entry.created_at, hidden=entry.hidden)
@@ -195,7 +197,7 @@ def post_edit(
     post: Post,
     editor: Member,
     body: str,
-    topics: Iterable[Topic] = (),
+    topics: Iterable[Topic],
     link: str = "",
     confirmed: bool = False,
 ) -> Post:
@@ -276,8 +278,10 @@ def reply_edit(*, reply: Reply, editor: Member, body: str, confirmed: bool = Fal
 @transaction.atomic
 def reply_delete(*, reply: Reply, member: Member) -> None:
     _refuse_unless_author(member, reply)
-    visible = not reply.is_hidden
     post_id = reply.post_id
+    # Counted as visible by the row, not the copy in memory (a moderator may have
+    # hidden it since the page was loaded).
+    visible = Reply.objects.filter(pk=reply.pk, hidden_at__isnull=True).exists()
     reply.delete()
     if visible:
         Post.objects.filter(pk=post_id).update(reply_count=F("reply_count") - 1)

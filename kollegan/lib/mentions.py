@@ -8,11 +8,14 @@ anna@kollegan.test are not mentions (the "@" follows a letter)."""
 
 import re
 
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 
 MENTION = re.compile(r"(?<![\w@/\[])@([^\W\d_][\w\-']*(?:[ \u00a0][^\W\d_][\w\-']*){0,3})")
 MAX_MENTIONS = 50
+# Fenced blocks and inline code spans (the split keeps them at odd indexes).
+CODE = re.compile(r"(```[\s\S]*?(?:```|$)|`[^`\n]*`)")
 
 
 def _candidates(words: list[str]) -> list[str]:
@@ -24,19 +27,24 @@ def mentioned_members(text: str) -> dict[str, tuple[int, str]]:
     from kollegan.accounts.models import Member
 
     names: set[str] = set()
-    for match in list(MENTION.finditer(text))[:MAX_MENTIONS]:
-        names.update(c.lower() for c in _candidates(match.group(1).split()))
+    written: set[str] = set()
+    for match in list(MENTION.finditer(_outside_code(text)))[:MAX_MENTIONS]:
+        for candidate in _candidates(match.group(1).split()):
+            names.add(candidate.lower())
+            # SQLite's LOWER() folds A-Z only: "Örjan Åström" is also looked for as
+            # written and with capitals, which is how names are written.
+            written.update({candidate, " ".join(w[:1].upper() + w[1:] for w in candidate.split())})
     if not names:
         return {}
     found: dict[str, list[tuple[int, str]]] = {}
     rows = (
         Member.objects.active()
         .annotate(lower_name=Lower("name"))
-        .filter(lower_name__in=names)
-        .values_list("lower_name", "pk", "name")
+        .filter(Q(lower_name__in=names) | Q(name__in=written))
+        .values_list("pk", "name")
     )
-    for lower_name, pk, name in rows:
-        found.setdefault(lower_name, []).append((pk, name))
+    for pk, name in rows:
+        found.setdefault(name.lower(), []).append((pk, name))
     return {name: members[0] for name, members in found.items() if len(members) == 1}
 
 
@@ -60,4 +68,12 @@ def link_mentions(text: str) -> tuple[str, list[int]]:
                 return f"[@{candidate}]({url}){rest}"
         return match.group(0)
 
-    return MENTION.sub(replace, text), mentioned
+    # Code is shown as written: mentions are linked only between code spans.
+    parts = CODE.split(text)
+    for index in range(0, len(parts), 2):
+        parts[index] = MENTION.sub(replace, parts[index])
+    return "".join(parts), mentioned
+
+
+def _outside_code(text: str) -> str:
+    return " ".join(CODE.split(text)[::2])

@@ -83,7 +83,7 @@ def _open(upload: UploadedFile) -> Image.Image:
     return image
 
 
-def _decode(upload: UploadedFile) -> Image.Image:
+def _decode(upload: UploadedFile, min_side: int) -> Image.Image:
     # verify() checks the file's structure without keeping pixels, and leaves the
     # image unusable, so the file is opened again for the real decoding.
     _open(upload).verify()
@@ -92,7 +92,7 @@ def _decode(upload: UploadedFile) -> Image.Image:
         image.seek(0)  # An animated GIF becomes its first frame.
     # A JPEG can be decoded at a fraction of its size: a 40-megapixel camera
     # photo then costs a few MB of memory instead of 120 for a 512 px result.
-    image.draft("RGB", (2 * max(PHOTO_SIZES.values()),) * 2)
+    image.draft("RGB", (min_side, min_side))
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         image.load()
@@ -119,13 +119,16 @@ def _rendition(square: Image.Image, side: int) -> bytes:
     return out.getvalue()
 
 
-def decode_upload(upload: UploadedFile) -> Image.Image:
+def decode_upload(
+    upload: UploadedFile, *, min_side: int = 2 * max(PHOTO_SIZES.values())
+) -> Image.Image:
     """The upload's pixels as RGB, checked by content, or ValidationError in the
-    member's language (also used for pictures on posts)."""
+    member's language (also used for pictures on posts). A JPEG may be decoded
+    at reduced size, but never below ``min_side`` pixels a side."""
     if upload.size == 0:
         raise _not_an_image()
     try:
-        image = _decode(upload)
+        image = _decode(upload, min_side)
         return _flatten(image)
     except ValidationError:
         raise

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from kollegan.accounts.models import Member
 from kollegan.audit.models import Action
 from kollegan.audit.services import audit_log
+from kollegan.feed.models import FeedEntry
 from kollegan.feed.services import feed_announce_question, feed_hide, feed_retopic
 from kollegan.lib.guard import guard
 from kollegan.questions.models import (
@@ -233,7 +234,7 @@ def question_edit(
         question.edited_at = timezone.now()
         question.save(update_fields=["title", "body", "body_html", "excerpt", "edited_at"])
     question.topics.set(topics)
-    feed_retopic(entry=getattr(question, "feed_entry", None), topics=topics)
+    feed_retopic(entry=FeedEntry.objects.filter(question=question).first(), topics=topics)
     return question
 
 
