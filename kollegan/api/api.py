@@ -13,6 +13,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from kollegan.accounts import mfa
 from kollegan.api.services import api_token_member
+from kollegan.feed.services import AlreadyLiked
 from kollegan.lib.guard import ConfidentialityError
 
 
@@ -123,6 +124,13 @@ def _on_refused(request: HttpRequest, exc: RefusedInput) -> HttpResponse:
     )
 
 
+# More specific than RefusedInput (a subclass of it): ninja picks the handler by the
+# exception's MRO, so a second like is a conflict, not invalid data.
+@api.exception_handler(AlreadyLiked)
+def _on_conflict(request: HttpRequest, exc: AlreadyLiked) -> HttpResponse:
+    return api.create_response(request, {"detail": " ".join(exc.messages)}, status=409)
+
+
 @api.exception_handler(ConfidentialityError)
 def _on_confidential(request: HttpRequest, exc: ConfidentialityError) -> HttpResponse:
     result = exc.result
@@ -194,7 +202,9 @@ def me(request: HttpRequest) -> dict:
 
 # Resources with routers of their own; imported here, once `api` exists.
 from kollegan.api.members import router as members_router  # noqa: E402
+from kollegan.feed.api import router as feed_router  # noqa: E402
 from kollegan.questions.api import router as questions_router  # noqa: E402
 
 api.add_router("/members", members_router)
 api.add_router("/", questions_router)  # /questions and /answers
+api.add_router("/", feed_router)  # /posts and /feed

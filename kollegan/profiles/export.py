@@ -394,6 +394,71 @@ def questions_section(member: Member) -> dict:
     }
 
 
+def _post_ref(post, member: Member) -> dict:
+    # Someone else's post is named by its first words for context, unless a moderator
+    # has hidden it: then only its number, the hidden text stays hidden.
+    shown = post.author_id == member.pk or post.hidden_at is None
+    return {"id": post.pk, "beginning": str(post) if shown else None}
+
+
+def _moderation(item) -> dict:
+    return {
+        "created_at": item.created_at,
+        "edited_at": item.edited_at,
+        "hidden_at": item.hidden_at,
+        "hidden_reason": item.hidden_reason or None,
+    }
+
+
+@register(
+    "inlagg.json",
+    _(
+        "Your posts on the start page and your replies to posts, with when they were "
+        "edited or hidden, and which posts you like."
+    ),
+)
+def posts_section(member: Member) -> dict:
+    from kollegan.feed.models import Like, Post, Reply
+
+    # Four queries however much was written: posts, their topics, replies, likes.
+    posts = (
+        Post.objects.filter(author=member).prefetch_related("topics").order_by("created_at", "pk")
+    )
+    replies = (
+        Reply.objects.filter(author=member).select_related("post").order_by("created_at", "pk")
+    )
+    likes = Like.objects.filter(member=member).select_related("post").order_by("created_at", "pk")
+    return {
+        "posts": [
+            {
+                "id": post.pk,
+                "body": post.body,
+                "link": post.link or None,
+                "picture": post.image_url() or None,
+                "topics": [topic.name for topic in post.topics.all()],
+                **_moderation(post),
+                "pinned_at": post.pinned_at,
+                "reply_count": post.reply_count,
+                "like_count": post.like_count,
+            }
+            for post in posts
+        ],
+        "replies": [
+            {
+                "id": reply.pk,
+                "body": reply.body,
+                "post": _post_ref(reply.post, member),
+                **_moderation(reply),
+            }
+            for reply in replies
+        ],
+        # Not who else likes them: those are other members.
+        "likes": [
+            {"post": _post_ref(like.post, member), "since": like.created_at} for like in likes
+        ],
+    }
+
+
 # --- Building the zip ----------------------------------------------------------------------
 
 
