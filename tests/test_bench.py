@@ -11,8 +11,11 @@ import pytest
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
+from kollegan.accounts.models import Member, Role
 from kollegan.bench import data
 from kollegan.bench.pages import PAGES
+from kollegan.feed.models import FeedEntry, Like, Post, Reply
+from kollegan.feed.selectors import feed_page
 from kollegan.lib.guard import check_text
 from kollegan.questions.models import AnonymousAuthorship, Answer, Comment, Question
 
@@ -163,3 +166,72 @@ def test_bench_data_holds_questions_as_the_services_would_write_them(db):
     for model in (Question, Answer, Comment):
         texts |= set(model.objects.values_list("body", flat=True).distinct())
     assert [text for text in texts if check_text(text).findings] == []
+
+
+def test_bench_data_holds_posts_and_the_feed_as_the_services_would_write_them(db):
+    """Posts, replies, likes and the feed are raw inserts too: counts kept by the
+    services must match the rows, and every question and post has its entry."""
+    data.generate(60, 1, lambda message: None)
+    fixture = data.prepare_fixture()
+
+    posts, replies, likes = data.post_counts(60)
+    assert (Post.objects.count(), Reply.objects.count()) == (posts, replies)
+    assert 0.9 * likes <= Like.objects.count() <= likes
+    assert data.post_counts(30_000) == (200_000, 400_000, 200_000)
+    visible = Count("replies", filter=Q(replies__hidden_at__isnull=True), distinct=True)
+    assert not Post.objects.annotate(visible=visible).exclude(reply_count=F("visible"))
+    assert not Post.objects.annotate(n=Count("likes", distinct=True)).exclude(like_count=F("n"))
+    assert not Post.objects.annotate(n=Count("topics")).filter(n__gt=2)
+    assert Post.objects.exclude(link="").exists()
+    assert not Reply.objects.filter(created_at__lt=F("post__created_at"))
+    assert not Like.objects.filter(created_at__lt=F("post__created_at"))
+    assert not Reply.objects.filter(created_at__gt=timezone.now())
+
+    pinned = Post.objects.filter(pinned_at__isnull=False)
+    assert pinned.exists()
+    assert not pinned.filter(Q(hidden_at__isnull=False) | Q(pinned_by__isnull=True))
+    assert not pinned.exclude(pinned_by__role__in=[Role.MODERATOR, Role.ADMIN])
+    hidden = Post.objects.filter(hidden_at__isnull=False)
+    assert hidden.exists()
+    # Nothing replied to or liked once the post was hidden.
+    assert not Reply.objects.filter(created_at__gt=F("post__hidden_at"))
+    assert not Like.objects.filter(created_at__gt=F("post__hidden_at"))
+
+    entries = FeedEntry.objects
+    assert entries.count() == Question.objects.count() + posts
+    for target in ("question", "post"):
+        rows = entries.filter(**{f"{target}__isnull": False}).select_related(target)
+        assert rows.count() == (Question if target == "question" else Post).objects.count()
+        for entry in rows:
+            item = getattr(entry, target)
+            assert entry.kind == target
+            assert entry.created_at == item.created_at
+            assert entry.hidden == (item.hidden_at is not None)
+            topics = {t.pk: t for t in item.topics.all()}
+            links = list(entry.topic_links.all())
+            assert {link.topic_id for link in links} == set(topics)
+            for link in links:
+                assert (link.created_at, link.hidden) == (entry.created_at, entry.hidden)
+    assert entries.filter(kind="post", hidden=True).exists()
+    assert not entries.filter(question__is_anonymous=True, actor__isnull=False)
+    assert not entries.filter(question__is_anonymous=False, actor__isnull=True)
+    assert not entries.filter(kind="post").exclude(actor=F("post__author"))
+    assert not entries.filter(kind="question", question__is_anonymous=False).exclude(
+        actor=F("question__author")
+    )
+    by_time = list(entries.order_by("created_at", "id").values_list("id", flat=True))
+    assert by_time == sorted(by_time), "entry ids follow time"
+
+    # The cursor is where the first page of the feed ends.
+    page = feed_page(Member.objects.get(pk=fixture.ids["bench_member_id"]))
+    assert fixture.ids["feed_cursor"] == page.next_cursor != ""
+    second = feed_page(Member.objects.first(), cursor=page.next_cursor)
+    assert second.entries
+    assert not {entry.pk for entry in second.entries} & {entry.pk for entry in page.entries}
+
+    texts = set(Post.objects.values_list("body", flat=True)) | set(
+        Reply.objects.values_list("body", flat=True)
+    )
+    assert [text for text in texts if check_text(text).findings] == []
+    links = set(Post.objects.exclude(link="").values_list("link", flat=True))
+    assert [link for link in links if check_text(link).findings] == []

@@ -14,7 +14,10 @@ from django.utils import timezone, translation
 
 from kollegan.accounts.models import Invitation, Member, Organisation, Role
 from kollegan.api.models import ApiToken
-from kollegan.core.management.commands.seed_demo import DEMO_PASSWORD, MEMBERS, QUESTIONS
+from kollegan.core.management.commands.seed_demo import DEMO_PASSWORD, MEMBERS, POSTS, QUESTIONS
+from kollegan.feed.models import FeedEntry, Like, Post, Reply
+from kollegan.feed.selectors import pinned_posts
+from kollegan.lib.guard import check_text
 from kollegan.questions.models import Answer, Comment, Question
 from kollegan.questions.services import writer_of
 
@@ -305,13 +308,15 @@ def test_seed_demo_creates_the_demo_members_with_the_demo_password(db):
 def test_seed_demo_is_idempotent(db):
     run("seed_demo")
     emails = set(Member.objects.values_list("email", flat=True))
-    counts = (Question.objects.count(), Answer.objects.count(), Comment.objects.count())
+    models = (Question, Answer, Comment, Post, Reply, Like, FeedEntry)
+    counts = [model.objects.count() for model in models]
 
-    run("seed_demo")
+    out, _err = run("seed_demo")
 
     assert Member.objects.count() == len(MEMBERS)
     assert set(Member.objects.values_list("email", flat=True)) == emails
-    assert (Question.objects.count(), Answer.objects.count(), Comment.objects.count()) == counts
+    assert [model.objects.count() for model in models] == counts
+    assert "0 nya frågor och 0 nya inlägg" in out
 
 
 # The questions asked on the real platform, with the answer counts DOMAIN.md gives.
@@ -384,6 +389,59 @@ def test_seed_demo_answers_come_from_other_municipalities(db):
     for answer in Answer.objects.select_related("question"):
         asker, writer = writer_of(answer.question), writer_of(answer)
         assert writer.organisation_id != asker.organisation_id, answer.question.title
+
+
+def test_seed_demo_writes_posts_with_replies_likes_and_one_pin(db):
+    out, _err = run("seed_demo")
+
+    assert Post.objects.count() == len(POSTS) and 6 <= len(POSTS) <= 10
+    assert f"{len(POSTS)} nya inlägg" in out
+    for post in Post.objects.all():
+        assert post.reply_count == post.replies.count() > 0, post.body
+        assert post.like_count == post.likes.count() > 0, post.body
+        # Replies come from colleagues elsewhere (or the author answering them).
+        for reply in post.replies.select_related("author"):
+            assert reply.author_id == post.author_id or (
+                reply.author.organisation_id != post.author.organisation_id
+            ), reply.body
+            assert reply.created_at >= post.created_at
+        assert [text for text in [post.body, post.link] if check_text(text).findings] == []
+    assert Post.objects.exclude(link="").filter(link__startswith="https://").exists()
+    assert Post.objects.filter(topics__isnull=False).distinct().count() >= 3
+    assert Post.objects.filter(body__contains="Yrkesresan").exists()
+    pinned = Post.objects.get(pinned_at__isnull=False)
+    assert pinned.pinned_by.email == "karin@kollegan.test"
+    assert "funktionshinder" in pinned.body and "08.15–09.00" in pinned.body
+    assert [post.pk for post in pinned_posts(pinned.author)] == [pinned.pk]
+    # Spread over the last two weeks, never in the future.
+    now = timezone.now()
+    oldest = Post.objects.order_by("created_at").first()
+    assert timedelta(days=10) < now - oldest.created_at <= timedelta(days=14)
+    for model in (Post, Reply, Like):
+        assert not model.objects.filter(created_at__gt=now).exists(), model
+
+
+def test_seed_demo_feed_shows_posts_and_questions_newest_first(db):
+    run("seed_demo")
+
+    entries = list(FeedEntry.objects.select_related("post", "question").order_by("-created_at"))
+    assert len(entries) == Post.objects.count() + Question.objects.count()
+    assert {entry.post_id for entry in entries if entry.post_id} == set(
+        Post.objects.values_list("pk", flat=True)
+    )
+    assert {entry.question_id for entry in entries if entry.question_id} == set(
+        Question.objects.values_list("pk", flat=True)
+    )
+    for entry in entries:
+        target = entry.post or entry.question
+        # Backdated with what it announces, topic rows too.
+        assert entry.created_at == target.created_at
+        assert set(entry.topic_links.values_list("created_at", flat=True)) <= {entry.created_at}
+        if entry.question and entry.question.is_anonymous:
+            assert entry.actor_id is None
+    kinds = [entry.kind for entry in entries]
+    # Questions and posts interleave in time rather than one block after the other.
+    assert kinds[:10].count("post") and kinds[:10].count("question")
 
 
 def test_seed_demo_if_empty_does_nothing_the_second_time(db):

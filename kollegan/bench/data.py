@@ -1,5 +1,6 @@
-"""Synthetic data for the benchmark: members through the ORM in bulk, Frågor
-(a million rows and more) as raw batched inserts that mirror the services.
+"""Synthetic data for the benchmark: members through the ORM in bulk; Frågor,
+the start page's posts and the feed (millions of rows) as raw batched inserts
+that mirror the services.
 
 Import only after ``django.setup()``: this module uses the models.
 """
@@ -24,6 +25,8 @@ from django.utils.text import slugify
 from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.api.models import ApiToken
 from kollegan.api.services import api_token_create
+from kollegan.feed.models import FeedEntry, FeedEntryTopic, Like, Post, Reply
+from kollegan.feed.selectors import FEED_PAGE_SIZE, Cursor
 from kollegan.lib.markdown import render_markdown
 from kollegan.questions.models import AnonymousAuthorship, Answer, Comment, Question
 from kollegan.questions.services import make_excerpt
@@ -31,7 +34,7 @@ from kollegan.topics.models import Topic
 
 # Bump when the generator makes different data (new tables, other spread), so
 # databases kept from earlier runs are rebuilt instead of silently reused.
-DATA_VERSION = 4
+DATA_VERSION = 5
 
 BENCH_USER_EMAIL = "bench.user@bench.test"
 TOKEN_NAME = "bench"  # noqa: S105 - the token's label, not a secret
@@ -83,7 +86,8 @@ class Fixture:
     session_cookie: str
     session_key: str
     api_secret: str
-    ids: dict[str, int] = field(default_factory=dict)
+    # Ids, and the odd string such as a feed cursor, filled into the pages' paths.
+    ids: dict[str, int | str] = field(default_factory=dict)
 
 
 def fingerprint(members: int, seed: int) -> str:
@@ -371,6 +375,208 @@ COMMENT_SENTENCES = [
     "Vi har precis börjat med samma arbetssätt.",
 ]
 
+# --- Start: posts and the feed ------------------------------------------------------------------
+#
+# At national scale 200,000 posts (members × 20 / 3) over the same five years,
+# 400,000 replies and about 200,000 likes; and one feed entry for every question
+# and every post, 300,000 in all. Written raw like Frågor, the rows hold what
+# kollegan/feed/services.py writes:
+#   - body_html is render_markdown(body, mentions=True), once per text of the
+#     pools below (they mention nobody, so no lookup is needed);
+#   - reply_count counts the visible replies (hiding a reply takes it off, hiding
+#     the post does not), like_count the likes; one like per (post, member);
+#   - nothing is replied to or liked after its post was hidden (the services
+#     refuse), and a pinned post is never hidden (hiding unpins it);
+#   - a feed entry has the time of what it announces, the author as actor (none
+#     for an anonymous question) and ``hidden`` as its target; its topics are the
+#     target's, with the time and ``hidden`` copied onto each FeedEntryTopic row.
+# Entry ids follow time across questions and posts, as they would when each
+# entry is written the moment its question or post is.
+# Pictures: a few posts carry an image_key, but no file is stored under it; the
+# pages only print its address, and the bench never fetches pictures.
+# Pins and hides are not in the audit log here (nor are hidden questions).
+
+POSTS_PER_MEMBER_NUMERATOR, POSTS_PER_MEMBER_DENOMINATOR = 20, 3
+REPLIES_PER_POST = 2
+LIKES_PER_POST = 1
+POST_CHUNK = 20_000  # posts, with their replies and likes, per transaction
+FEED_CHUNK = 50_000  # feed entries per transaction
+LINK_SHARE = 0.12
+IMAGE_SHARE = 0.03
+HIDDEN_POST_SHARE = 0.003
+QUIET_POST_SHARE = 0.25  # older posts nobody replied to (and, separately, nobody liked)
+PINNED_MAX = 6  # at national scale; the start page shows five
+PINNED_WITHIN_DAYS = 30
+
+# What posts are about, and how often.
+POST_KINDS = {"meeting": 25, "welcome": 10, "course": 15, "report": 20, "guide": 20, "other": 10}
+# (theme as said in a sentence, its topic)
+MEETING_THEMES = [
+    ("funktionshinder", "funktionshinder"),
+    ("skadligt bruk och beroende", "missbruk-och-beroende"),
+    ("våld i nära relationer", "vald"),
+    ("försörjningsstöd", "forsorjningsstod"),
+    ("barn och unga", "barn-och-unga"),
+    ("familjerätt", "familjeratt"),
+    ("psykisk hälsa", "psykisk-halsa"),
+    ("hedersrelaterat våld och förtryck", "heder"),
+    ("ekonomiskt bistånd till barnfamiljer", "ekonomiskt-bistand"),
+]
+MEETING_EXTRAS = [
+    "Ta gärna med en avidentifierad fråga som du vill diskutera med kollegorna.",
+    "Den här gången har vi en gäst från regionens kunskapscentrum.",
+    "Skriv gärna här i tråden om det är något särskilt du vill att vi tar upp.",
+    "Välkommen även du som inte har varit med tidigare!",
+    "Vi börjar med en kort inledning och pratar sedan fritt.",
+    "Anteckningarna läggs som vanligt under Mötesnoteringar efteråt.",
+]
+MUNICIPALITIES = [
+    "Dorotea", "Lycksele", "Malå", "Norsjö", "Sorsele", "Storuman", "Vilhelmina",
+    "Åsele", "Arvidsjaur", "Arjeplog",
+]  # fmt: skip
+WELCOME_EXTRAS = [
+    "Vi är tre nya socialsekreterare på barn och familj sedan i måndags.",
+    "Hör gärna av er om ni undrar hur vi arbetar här hos oss.",
+    "Ni hittar oss under Medarbetare, säg gärna hej i chatten.",
+    "Extra roligt att vi nu är fullt bemannade på försörjningsstöd igen.",
+    "Vi ser fram emot att lära känna er på onsdagarnas mötesplats.",
+    "Våra nya kollegor har arbetat i större kommuner tidigare och har mycket att dela med sig av.",
+]
+COURSES = [
+    ("barnets rätt i socialtjänsten", "barn-och-unga"),
+    ("motiverande samtal", "missbruk-och-beroende"),
+    ("utredning enligt BBIC", "barn-och-unga"),
+    ("våld i nära relationer", "vald"),
+    ("skälig levnadsnivå i ekonomiskt bistånd", "ekonomiskt-bistand"),
+    ("LSS och samordnad individuell plan", "funktionshinder"),
+    ("samtal med barn", "barn-och-unga"),
+    ("dokumentation och journalföring", "ovrigt"),
+]
+COURSE_EXTRAS = [
+    "Efter varje kurstillfälle har vi en digital mötesplats för oss som går kursen, "
+    "så ingen behöver sitta ensam med det.",
+    "Kursen är digital och går på förmiddagar, fyra tillfällen under våren.",
+    "Vi är redan två från vår kommun som har anmält oss, häng med!",
+    "Anmälan görs via din chef, sista dagen är om två veckor.",
+    "Den passar särskilt dig som är ny i yrket.",
+]
+MEETING_POINTS = [
+    "att en gemensam checklista skulle spara tid för alla",
+    "hur vi kan turas om med sällanfrågorna mellan kommunerna",
+    "att barnets röst behöver synas tydligare i dokumentationen",
+    "hur vi samverkar med regionen när avstånden är långa",
+    "vilka mallar som finns och vem som har den senaste versionen",
+    "att nya kollegor behöver en introduktion som är gemensam för R8",
+    "hur vi följer upp insatser som köps in från andra kommuner",
+]
+GUIDES = [
+    ("Socialstyrelsens vägledning om barnsamtal", "barn-och-unga"),
+    ("den nya handboken om handläggning av ekonomiskt bistånd", "ekonomiskt-bistand"),
+    ("kunskapsstödet om våld i nära relationer", "vald"),
+    ("föreskrifterna om dokumentation i socialtjänsten", "ovrigt"),
+    ("vägledningen om LSS-insatser för vuxna", "funktionshinder"),
+    ("materialet om samordnad individuell plan", "psykisk-halsa"),
+    ("handboken om familjerättsliga frågor", "familjeratt"),
+]
+GUIDE_EXTRAS = [
+    "Avsnittet om uppföljning är riktigt användbart för oss som är få på enheten.",
+    "Vi har gjort en kort sammanfattning som vi gärna delar under Dokument.",
+    "Hur använder ni den i era kommuner?",
+    "Bra att ha nära till hands när sällanfrågorna dyker upp.",
+    "Vi tänker gå igenom den tillsammans på nästa arbetsplatsträff.",
+]
+OTHER_POSTS = [
+    "Påminnelse: arbetsgruppen samlar in önskemål om teman till vårens mötesplatser. "
+    "Skriv dem gärna här!",
+    "Tack alla som svarade på min fråga förra veckan. Det blev mycket lättare att "
+    "fatta beslut när jag visste hur ni andra gör.",
+    "Vi har uppdaterat vår rutin för orosanmälningar och lagt den under Dokument. "
+    "Synpunkter är välkomna.",
+    "Någon mer som sitter ensam på kontoret i dag? Skönt att veta att ni finns här.",
+    "Hjälp-sidorna har fått en ny manual om hur man prenumererar på ämnen. "
+    "Värt att titta på om du missar frågor inom ditt område.",
+    "Nu finns anteckningarna från förra veckans mötesplats under Mötesnoteringar.",
+    "**Tips:** du kan välja att få e-post när någon svarar på en fråga inom dina ämnen. "
+    "Det ställer du in under Min sida.",
+]
+POST_LINKS = [
+    "https://www.socialstyrelsen.se/",
+    "https://kunskapsguiden.se/",
+    "https://www.regionvasterbotten.se/",
+    "https://skr.se/",
+    "https://www.ivo.se/",
+    "https://www.barnombudsmannen.se/",
+    "https://www.jo.se/",
+    "https://www.forsakringskassan.se/",
+]
+REPLY_SENTENCES = [
+    "Tack för tipset!",
+    "Jag kommer!",
+    "Vi ses på onsdag.",
+    "Välkomna till gänget!",
+    "Anmäld!",
+    "Bra sammanfattning, tack.",
+    "Kan någon dela länken igen? Jag hittar den inte i kalendariet.",
+    "Jag var också med, mycket givande.",
+    "Hinner tyvärr inte den här gången, men läser gärna anteckningarna.",
+    "Vi använder den redan och är nöjda.",
+    "Skulle gärna höra mer om hur ni har lagt upp det.",
+    "Håller med, det här borde vi prata mer om.",
+    "Vi gör likadant hos oss.",
+    "Det här sparar jag!",
+    "Kul att fler kommuner är med nu.",
+    "Kan vi ta upp det på nästa mötesplats?",
+]
+
+
+def post_counts(members: int) -> tuple[int, int, int]:
+    """(posts, replies, likes) for a data set of ``members`` members: 200,000,
+    400,000 and 200,000 at national scale (30,000 members)."""
+    posts = max(members * POSTS_PER_MEMBER_NUMERATOR // POSTS_PER_MEMBER_DENOMINATOR, 1)
+    return posts, posts * REPLIES_PER_POST, posts * LIKES_PER_POST
+
+
+def _post_text(rng: random.Random) -> tuple[str, str]:
+    """One post's Markdown and the topic it is about ("" for none)."""
+    kind = rng.choices(list(POST_KINDS), list(POST_KINDS.values()))[0]
+    if kind == "meeting":
+        theme, topic = rng.choice(MEETING_THEMES)
+        extra = rng.choice(MEETING_EXTRAS)
+        body = (
+            f"Nästa veckas tema på **Digital mötesplats** är {theme}. Vi ses onsdag "
+            f"08:15–09:00, länken finns i kalendariet.\n\n{extra}"
+        )
+    elif kind == "welcome":
+        extras = " ".join(rng.sample(WELCOME_EXTRAS, rng.randint(1, 2)))
+        body = f"Välkommen till våra nya kollegor i {rng.choice(MUNICIPALITIES)}! {extras}"
+        topic = ""
+    elif kind == "course":
+        course, topic = rng.choice(COURSES)
+        body = (
+            f"Tips! Yrkesresan har öppnat anmälan till kursen om {course}. "
+            f"{rng.choice(COURSE_EXTRAS)}"
+        )
+    elif kind == "report":
+        theme, topic = rng.choice(MEETING_THEMES)
+        points = rng.sample(MEETING_POINTS, rng.randint(2, 3))
+        body = (
+            f"Kort rapport från mötesplatsen i onsdags: vi var {rng.randint(8, 25)} kollegor "
+            f"från {rng.randint(3, 8)} kommuner och pratade om {theme}. Det vi tog med oss:\n\n"
+            + "\n".join(f"- {point}" for point in points)
+            + "\n\nAnteckningarna finns under Mötesnoteringar."
+        )
+    elif kind == "guide":
+        guide, topic = rng.choice(GUIDES)
+        body = f"Har ni sett {guide}? {rng.choice(GUIDE_EXTRAS)}"
+    else:
+        body, topic = rng.choice(OTHER_POSTS), ""
+    return body, topic
+
+
+def _post_pool_entry(body: str, topic: str) -> tuple[str, str, str]:
+    return body, str(render_markdown(body, mentions=True)), topic
+
+
 # Database fields written for each model, in the order of the rows built below.
 _QUESTION_FIELDS = [
     "id", "title", "body", "body_html", "excerpt", "author", "organisation", "is_anonymous",
@@ -388,6 +594,18 @@ _COMMENT_FIELDS = [
 ]  # fmt: skip
 _AUTHORSHIP_FIELDS = ["id", "member", "question", "answer", "comment"]
 _TOPIC_LINK_FIELDS = ["question", "topic"]
+_POST_FIELDS = [
+    "id", "body", "body_html", "author", "created_at", "image_key", "link", "pinned_at",
+    "pinned_by", "reply_count", "like_count", "hidden_at", "hidden_by", "hidden_reason",
+]  # fmt: skip
+_POST_TOPIC_FIELDS = ["post", "topic"]
+_REPLY_FIELDS = [
+    "id", "post", "body", "body_html", "author", "created_at", "hidden_at", "hidden_by",
+    "hidden_reason",
+]  # fmt: skip
+_LIKE_FIELDS = ["id", "post", "member", "created_at"]
+_ENTRY_FIELDS = ["id", "kind", "created_at", "actor", "post", "question", "hidden"]
+_ENTRY_TOPIC_FIELDS = ["id", "entry", "topic", "created_at", "hidden"]
 
 
 def question_counts(members: int) -> tuple[int, int, int]:
@@ -410,6 +628,9 @@ class _Texts:
     # (body, body_html)
     answers: list[tuple[str, str]]
     comments: list[tuple[str, str]]
+    # (body, body_html, topic slug or "")
+    posts: list[tuple[str, str, str]]
+    replies: list[tuple[str, str]]
 
 
 def _with_html(body: str) -> tuple[str, str]:
@@ -453,10 +674,17 @@ def _texts(rng: random.Random) -> _Texts:
             _with_html(" ".join(rng.sample(COMMENT_SENTENCES, rng.choices([1, 2], [70, 30])[0])))
             for _ in range(200)
         ],
+        posts=[_post_pool_entry(*_post_text(rng)) for _ in range(500)],
+        replies=[
+            _post_pool_entry(
+                " ".join(rng.sample(REPLY_SENTENCES, rng.choices([1, 2], [65, 35])[0])), ""
+            )[:2]
+            for _ in range(200)
+        ],
     )
 
 
-def _question_times(rng: random.Random, count: int, now: datetime) -> list[float]:
+def _creation_times(rng: random.Random, count: int, now: datetime) -> list[float]:
     """Creation times (epoch seconds, ascending, as ids follow creation) over five
     years, denser lately as the platform grew, on weekdays in office hours."""
     now_ts = now.timestamp()
@@ -491,9 +719,18 @@ def _insert_rows(cursor, model: type, fields: list[str], rows: list[list]) -> No
     cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({marks})", rows)  # noqa: S608 - names from the models
 
 
+# Tables whose ids the generator chooses (the rest are many-to-many links).
+_WRITTEN_WITH_IDS = (
+    Question, Answer, Comment, AnonymousAuthorship, Post, Reply, Like, FeedEntry, FeedEntryTopic,
+)  # fmt: skip
+# What the feed announces: (time, kind, question or post id, actor, hidden, topic ids).
+_Announcement = tuple[float, str, int, int | None, bool, list[int]]
+
+
 class _ThreadWriter:
-    """Builds questions with their answers, comments and anonymous links as plain
-    rows, and inserts them table by table (parents first) on flush()."""
+    """Builds questions with their answers, comments and anonymous links, posts
+    with their replies and likes, and feed entries as plain rows, and inserts
+    them table by table (parents first) on flush()."""
 
     def __init__(
         self,
@@ -513,21 +750,29 @@ class _ThreadWriter:
         weighted = [(pk, TOPIC_WEIGHTS.get(slug, 5)) for slug, pk in topics.items()]
         self.topic_ids = [pk for pk, _ in weighted]
         self.topic_weights = [weight for _, weight in weighted]
-        through = Question.topics.through
         self.tables = [
             (Question, _QUESTION_FIELDS),
-            (through, _TOPIC_LINK_FIELDS),
+            (Question.topics.through, _TOPIC_LINK_FIELDS),
             (Answer, _ANSWER_FIELDS),
             (Comment, _COMMENT_FIELDS),
             (AnonymousAuthorship, _AUTHORSHIP_FIELDS),
+            (Post, _POST_FIELDS),
+            (Post.topics.through, _POST_TOPIC_FIELDS),
+            (Reply, _REPLY_FIELDS),
+            (Like, _LIKE_FIELDS),
+            (FeedEntry, _ENTRY_FIELDS),
+            (FeedEntryTopic, _ENTRY_TOPIC_FIELDS),
         ]
         self.rows: dict[type, list[list]] = {model: [] for model, _ in self.tables}
         # Ids are given here rather than by the database, so answers and comments
         # can name their question and answer without reading anything back.
         self.next_id = {
             model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
-            for model in (Question, Answer, Comment, AnonymousAuthorship)
+            for model in _WRITTEN_WITH_IDS
         }
+        # Everything the feed will announce, written after questions and posts so
+        # that entry ids follow time across both.
+        self.announced: list[_Announcement] = []
         adapt = connection.ops.adapt_datetimefield_value
         self.stamp = lambda ts: adapt(datetime.fromtimestamp(ts, UTC))
 
@@ -663,7 +908,85 @@ class _ThreadWriter:
                 stamp(last), len(visible), solved, *hidden,
             ]
         )  # fmt: skip
+        self.announced.append(
+            (
+                created,
+                FeedEntry.Kind.QUESTION.value,
+                qid,
+                None if anonymous else asker,
+                hidden[0] is not None,
+                topic_ids,
+            )
+        )
         return qid
+
+    def _post_topics(self, own: str) -> list[int]:
+        """None to two topics, the text's own first."""
+        count = self.rng.choices([0, 1, 2], [30, 50, 20])[0]
+        chosen = [self.topics[own]] if own in self.topics and count else []
+        while len(chosen) < min(count, len(self.topic_ids)):
+            topic = self.rng.choices(self.topic_ids, self.topic_weights)[0]
+            if topic not in chosen:
+                chosen.append(topic)
+        return chosen
+
+    def post(self, created: float, replies: int, likes: int, *, pinned: bool, hidden: bool) -> None:
+        """One post with its replies and likes. ``hidden`` posts are hidden after
+        their last reply or like; ``pinned`` ones by a moderator soon after posting."""
+        rng, stamp = self.rng, self.stamp
+        pid = self._id(Post)
+        author = rng.choice(self.members)[0]
+        body, html, own = rng.choice(self.texts.posts)
+        topic_ids = self._post_topics(own)
+        self.rows[Post.topics.through].extend([pid, topic] for topic in topic_ids)
+        link = rng.choice(POST_LINKS) if rng.random() < LINK_SHARE else ""
+        image_key = f"bench{rng.getrandbits(96):024x}" if rng.random() < IMAGE_SHARE else ""
+
+        last = created
+        visible = 0
+        for ts in sorted(created + self._delay(created, even=False) for _ in range(replies)):
+            writer = author if rng.random() < 0.15 else self._other(author)
+            hiding = self._hiding(HIDDEN_REPLY_SHARE, ts)
+            visible += hiding[0] is None
+            row = [self._id(Reply), pid, *rng.choice(self.texts.replies), writer, stamp(ts)]
+            self.rows[Reply].append(row + list(hiding))
+            last = max(last, ts)
+        likers = rng.sample(self.members, min(likes, len(self.members)))
+        for liker, _organisation in likers:
+            ts = created + self._delay(created, even=False)
+            self.rows[Like].append([self._id(Like), pid, liker, stamp(ts)])
+            last = max(last, ts)
+
+        pinned_at, pinned_by = None, None
+        if pinned and self.moderators:
+            pinned_at = stamp(min(created + rng.uniform(600, 7200), self.now))
+            pinned_by = rng.choice(self.moderators)
+        hiding = (None, None, "")
+        if hidden and not pinned and self.moderators:
+            when = last + self._delay(last, even=False)
+            hiding = (stamp(when), rng.choice(self.moderators), HIDDEN_REASON)
+        self.rows[Post].append(
+            [
+                pid, body, html, author, stamp(created), image_key, link, pinned_at, pinned_by,
+                visible, len(likers), *hiding,
+            ]
+        )  # fmt: skip
+        self.announced.append(
+            (created, FeedEntry.Kind.POST.value, pid, author, hiding[0] is not None, topic_ids)
+        )
+
+    def entry(self, announcement: _Announcement) -> None:
+        """The feed entry for a question or post, and its topic rows."""
+        created, kind, target, actor, hidden, topic_ids = announcement
+        eid = self._id(FeedEntry)
+        ts = self.stamp(created)
+        is_post = kind == FeedEntry.Kind.POST
+        self.rows[FeedEntry].append(
+            [eid, kind, ts, actor, target if is_post else None, None if is_post else target, hidden]
+        )
+        self.rows[FeedEntryTopic].extend(
+            [self._id(FeedEntryTopic), eid, topic, ts, hidden] for topic in topic_ids
+        )
 
     def flush(self) -> None:
         with connection.cursor() as cursor:
@@ -675,7 +998,7 @@ class _ThreadWriter:
 
     def reset_sequences(self) -> None:
         """PostgreSQL's id sequences do not move for ids written explicitly."""
-        models = [Question, Answer, Comment, AnonymousAuthorship]
+        models = list(_WRITTEN_WITH_IDS)
         with connection.cursor() as cursor:
             for statement in connection.ops.sequence_reset_sql(no_style(), models):
                 cursor.execute(statement)
@@ -716,14 +1039,8 @@ def _comment_counts(rng: random.Random, answers: list[int], total: int, special:
     return counts
 
 
-def _questions(
-    rng: random.Random, members: int, bench_pk: int, now: datetime, progress: Callable[[str], None]
-) -> None:
-    """Questions, answers, comments and anonymous links, in transactions of
-    QUESTION_CHUNK questions; remembers the special question's id."""
-    questions, answers_total, comments_total = question_counts(members)
-    progress(f"questions: {questions}, answers: {answers_total}, comments: {comments_total}")
-    writer = _ThreadWriter(
+def _writer(rng: random.Random, now: datetime) -> _ThreadWriter:
+    return _ThreadWriter(
         rng,
         now,
         list(Member.objects.order_by("pk").values_list("pk", "organisation_id")),
@@ -734,7 +1051,21 @@ def _questions(
         ),
         _texts(rng),
     )
-    times = _question_times(rng, questions, now)
+
+
+def _questions(
+    writer: _ThreadWriter,
+    members: int,
+    bench_pk: int,
+    now: datetime,
+    progress: Callable[[str], None],
+) -> None:
+    """Questions, answers, comments and anonymous links, in transactions of
+    QUESTION_CHUNK questions; remembers the special question's id."""
+    rng = writer.rng
+    questions, answers_total, comments_total = question_counts(members)
+    progress(f"questions: {questions}, answers: {answers_total}, comments: {comments_total}")
+    times = _creation_times(rng, questions, now)
     special = min(
         bisect.bisect_left(times, (now - timedelta(days=SPECIAL_AGE_DAYS)).timestamp()),
         questions - 1,
@@ -755,13 +1086,74 @@ def _questions(
                     special_id = qid
             writer.flush()
         progress(f"questions: {min(start + QUESTION_CHUNK, questions)}/{questions}")
-    writer.reset_sequences()
     _meta_set("question_id", str(special_id))
+
+
+def _spread(rng: random.Random, times: list[float], total: int, now: datetime) -> list[int]:
+    """Replies (or likes) per post: none on some, more often on the newest, which
+    have had little time; a skewed spread over the rest, ``total`` in all."""
+    now_ts = now.timestamp()
+    counts = [0] * len(times)
+    chosen, weights = [], []
+    for index, created in enumerate(times):
+        quiet = 0.6 if now_ts - created < 86_400 else QUIET_POST_SHARE
+        if rng.random() >= quiet:
+            chosen.append(index)
+            weights.append(rng.lognormvariate(0, 0.8))
+    if chosen and total > 0:
+        for index in rng.choices(chosen, weights, k=total):
+            counts[index] += 1
+    return counts
+
+
+def _posts(
+    writer: _ThreadWriter, members: int, now: datetime, progress: Callable[[str], None]
+) -> None:
+    """Posts with their replies and likes, in transactions of POST_CHUNK posts: a
+    few recent ones pinned, a few hidden (see post_counts for the sizes)."""
+    rng = writer.rng
+    posts, replies_total, likes_total = post_counts(members)
+    progress(f"posts: {posts}, replies: {replies_total}, likes: about {likes_total}")
+    times = _creation_times(rng, posts, now)
+    replies = _spread(rng, times, replies_total, now)
+    likes = _spread(rng, times, likes_total, now)
+    recent = range(
+        bisect.bisect_left(times, (now - timedelta(days=PINNED_WITHIN_DAYS)).timestamp()), posts
+    )
+    pinned = set(rng.sample(recent, min(len(recent), max(2, PINNED_MAX * posts // 200_000))))
+    others = [index for index in range(posts) if index not in pinned]
+    hidden = set(rng.sample(others, min(len(others), max(1, round(posts * HIDDEN_POST_SHARE)))))
+    for start in range(0, posts, POST_CHUNK):
+        with transaction.atomic():
+            for index in range(start, min(start + POST_CHUNK, posts)):
+                writer.post(
+                    times[index],
+                    replies[index],
+                    likes[index],
+                    pinned=index in pinned,
+                    hidden=index in hidden,
+                )
+            writer.flush()
+        progress(f"posts: {min(start + POST_CHUNK, posts)}/{posts}")
+
+
+def _feed(writer: _ThreadWriter, progress: Callable[[str], None]) -> None:
+    """A feed entry for every question and post, oldest first, in transactions of
+    FEED_CHUNK entries."""
+    announced = sorted(writer.announced, key=lambda item: (item[0], item[1], item[2]))
+    writer.announced = []
+    for start in range(0, len(announced), FEED_CHUNK):
+        with transaction.atomic():
+            for item in announced[start : start + FEED_CHUNK]:
+                writer.entry(item)
+            writer.flush()
+        progress(f"feed entries: {min(start + FEED_CHUNK, len(announced))}/{len(announced)}")
 
 
 def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
     """Fill an empty, migrated database with ``members`` members (with their topics
-    and labels) and Frågor in proportion: see :func:`question_counts`."""
+    and labels), Frågor, posts and the feed in proportion: see
+    :func:`question_counts` and :func:`post_counts`."""
     rng = random.Random(seed)
     now = timezone.now()
     # One PBKDF2 hash shared by everyone: hashing 30,000 passwords would take
@@ -814,11 +1206,15 @@ def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
         progress(f"topic links: {len(links)}")
         through.objects.bulk_create(links, batch_size=BATCH_SIZE)
         _expertise(rng, member_ids, progress)
-        # Marks the data unfinished until the questions are in as well: the
-        # questions commit in chunks, and a run cut short among them must be
+        # Marks the data unfinished until the questions, posts and feed are in as
+        # well: they commit in chunks, and a run cut short among them must be
         # rebuilt by the next run, not taken for a complete data set.
         _meta_set("fingerprint", f"incomplete;{fingerprint(members, seed)}")
-    _questions(random.Random(f"{seed}-questions"), members, bench_pk, now, progress)
+    writer = _writer(random.Random(f"{seed}-questions"), now)
+    _questions(writer, members, bench_pk, now, progress)
+    _posts(writer, members, now, progress)
+    _feed(writer, progress)
+    writer.reset_sequences()
     _meta_set("fingerprint", fingerprint(members, seed))
     if connection.vendor == "postgresql":
         # Production Postgres has autovacuum's statistics; without them the
@@ -852,6 +1248,15 @@ def prepare_fixture() -> Fixture:
     question_id = _meta_get("question_id")
     if question_id is None:
         raise RuntimeError("the bench database has no special question; rebuild it")
+    # Where the start page's first page of the feed ends: its "more" link.
+    first_page = list(
+        FeedEntry.objects.filter(hidden=False)
+        .order_by("-created_at", "-id")
+        .values_list("created_at", "pk")[:FEED_PAGE_SIZE]
+    )
+    if not first_page:
+        raise RuntimeError("the bench database has no feed; rebuild it")
+    created_at, entry_id = first_page[-1]
     return Fixture(
         session_cookie=settings.SESSION_COOKIE_NAME,
         session_key=session.session_key or "",
@@ -860,5 +1265,6 @@ def prepare_fixture() -> Fixture:
             "profile_id": profile_id,
             "bench_member_id": member.pk,
             "question_id": int(question_id),
+            "feed_cursor": Cursor(created_at=created_at, id=entry_id).encode(),
         },
     )

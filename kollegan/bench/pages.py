@@ -2,7 +2,8 @@
 
 A path may hold ``{placeholders}`` filled from :class:`kollegan.bench.data.Fixture`
 (``profile_id``, ``question_id``: the one long thread, 50 answers and 200
-comments); a page that needs a new kind of object adds the id there.
+comments; ``feed_cursor``: where the first page of the start page's feed ends);
+a page that needs a new kind of object adds the id there.
 """
 
 from dataclasses import dataclass
@@ -23,7 +24,7 @@ class Page:
     path: str
     auth: Auth = Auth.SESSION
 
-    def url(self, ids: dict[str, int]) -> str:
+    def url(self, ids: dict[str, int | str]) -> str:
         return self.path.format(**ids)
 
 
@@ -33,6 +34,8 @@ HELLO = Page("hello", "/bench/hello")
 PAGES: list[Page] = [
     HELLO,
     Page("start", "/"),
+    Page("start_topic", "/?amne=barn-och-unga"),
+    Page("start_page_2", "/?fore={feed_cursor}"),
     Page("directory", "/medarbetare/"),
     Page("directory_filtered", "/medarbetare/?amne=barn-och-unga&organisation=lycksele"),
     Page("directory_page_50", "/medarbetare/?sida=50"),
@@ -52,6 +55,8 @@ PAGES: list[Page] = [
     Page("api_member", "/api/v1/members/{profile_id}", Auth.BEARER),
     Page("api_questions", "/api/v1/questions", Auth.BEARER),
     Page("api_question", "/api/v1/questions/{question_id}", Auth.BEARER),
+    Page("api_feed", "/api/v1/feed", Auth.BEARER),
+    Page("api_posts", "/api/v1/posts", Auth.BEARER),
     Page("login", "/konto/login/", Auth.NONE),
     Page("healthz", "/healthz", Auth.NONE),
 ]

@@ -14,6 +14,8 @@ from django.utils.text import slugify
 
 from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.core.models import SiteSettings
+from kollegan.feed.models import FeedEntry, FeedEntryTopic, Like, Post, Reply
+from kollegan.feed.services import post_create, post_like, post_pin, reply_create
 from kollegan.questions.models import Answer, Comment, Question
 from kollegan.questions.services import (
     answer_create,
@@ -835,8 +837,251 @@ def _seed_questions(members: dict[str, Member], topics: dict[str, Topic]) -> int
         Question.objects.filter(pk=question.pk).update(
             created_at=asked_at, last_activity_at=min(max(times), now)
         )
+        _backdate_feed(FeedEntry.objects.filter(question=question), asked_at)
         asked += 1
     return asked
+
+
+def _backdate_feed(entries, when: datetime) -> None:
+    """The feed entry follows what it announces, topic rows included, so the
+    start page shows the demo in the order it was (said to be) written."""
+    FeedEntryTopic.objects.filter(entry__in=entries).update(created_at=when)
+    entries.update(created_at=when)
+
+
+@dataclass(frozen=True)
+class DemoReply:
+    writer: str  # e-mail local part
+    body: str
+
+
+@dataclass(frozen=True)
+class DemoPost:
+    """A post on the start page ("Senaste i Digitala kollegan"), with replies from
+    colleagues in other municipalities and the members who like it."""
+
+    author: str
+    days_ago: int
+    at: str  # "HH:MM" (UTC) that day
+    body: str
+    topics: tuple[str, ...] = ()
+    link: str = ""
+    replies: tuple[DemoReply, ...] = ()
+    likers: tuple[str, ...] = ()
+    pinned_by: str = ""  # a moderator's e-mail local part
+
+
+POSTS = [
+    DemoPost(
+        author="karin",
+        days_ago=13,
+        at="07:50",
+        topics=("ovrigt",),
+        body=(
+            "Hej alla! Arbetsgruppen för Digitala kollegan träffas igen om två veckor för att "
+            "se över hur plattformen fungerar. Vad saknar ni, och vad använder ni aldrig? "
+            "Skriv en rad här eller säg till din kommuns representant i arbetsgruppen, så tar "
+            "vi med det."
+        ),
+        replies=(
+            DemoReply(
+                "anna",
+                "Det vore bra om kalendariet kunde visa mötesplatserna för en hel termin på en "
+                "gång.",
+            ),
+            DemoReply(
+                "erik",
+                "Jag skulle vilja kunna följa ett ämne utan att få e-post om varje nytt svar, "
+                "kanske en sammanfattning i veckan?",
+            ),
+        ),
+        likers=("ulrika", "lars", "maja"),
+    ),
+    DemoPost(
+        author="tomas",
+        days_ago=12,
+        at="09:15",
+        topics=("barn-och-unga",),
+        body=(
+            "Tips! Yrkesresan har öppnat anmälan till kursen **Samtal med barn** som går "
+            "digitalt under fyra förmiddagar i vår. Anmälan görs via din chef.\n\n"
+            "Många av er är ensamma från er kommun på kurserna, så direkt efter varje "
+            "kurstillfälle har vi en digital mötesplats, *Yrkesresan Ny inom R8*, där vi "
+            "pratar om hur det vi lärt oss fungerar i en liten kommun. Länken finns i "
+            "kalendariet."
+        ),
+        replies=(
+            DemoReply("ida", "Anmäld! Skönt att slippa sitta ensam med kursen."),
+            DemoReply(
+                "peter",
+                "Går det bra att vara med på mötesplatsen efteråt även om man gick kursen "
+                "förra året?",
+            ),
+            DemoReply("tomas", "Absolut, Peter, alla som har gått kursen är välkomna."),
+        ),
+        likers=("ida", "camilla", "sofia", "fredrik"),
+    ),
+    DemoPost(
+        author="anders",
+        days_ago=9,
+        at="12:30",
+        body=(
+            "Vi i Norsjö vill hälsa våra nya kollegor välkomna till Digitala kollegan: "
+            "@Camilla Jonsson har börjat på barn och familj, och fler är på väg till "
+            "vuxenenheten. Ta gärna kontakt om ni har frågor om hur vi arbetar hos oss, och "
+            "välkomna till mötesplatsen på onsdagar!"
+        ),
+        replies=(
+            DemoReply("lars", "Välkommen Camilla! Vi hörs på onsdag."),
+            DemoReply("sofia", "Välkommen! Hör av dig om du vill prata familjebehandling."),
+        ),
+        likers=("camilla", "lars", "sofia", "elin", "karin"),
+    ),
+    DemoPost(
+        author="lena",
+        days_ago=7,
+        at="10:05",
+        topics=("familjeratt", "barn-och-unga"),
+        link="https://www.socialstyrelsen.se/",
+        body=(
+            "Har ni sett Socialstyrelsens handbok om vårdnad, boende och umgänge? Avsnittet "
+            "om barnets vilja och hur man samtalar med barn har hjälpt oss mycket i ett par "
+            "svåra utredningar.\n\n"
+            "Finns det någon kommun som har gjort en kortversion för nya kollegor? Vi är bara "
+            "två på familjerätten och hinner sällan läsa allt från början."
+        ),
+        replies=(
+            DemoReply(
+                "helena",
+                "Vi har en kortversion på två sidor som vi tog fram i höstas. Jag lägger upp "
+                "den under Dokument så kan vi gärna förbättra den tillsammans.",
+            ),
+            DemoReply("sofia", "Tack för tipset, den sparar jag."),
+        ),
+        likers=("helena", "ida", "anna"),
+    ),
+    DemoPost(
+        author="ulrika",
+        days_ago=5,
+        at="09:20",
+        topics=("forsorjningsstod",),
+        body=(
+            "Kort rapport från onsdagens mötesplats om försörjningsstöd: 18 kollegor från 7 "
+            "kommuner var med. Det vi tog med oss:\n\n"
+            "- flera kommuner vill ha en gemensam mall för aktivitetskrav\n"
+            "- vi turas om att bevaka nya domar och delar dem här\n"
+            "- nästa gång tar vi upp bistånd vid hyresskulder\n\n"
+            "Anteckningarna finns under Mötesnoteringar för er som inte kunde vara med."
+        ),
+        replies=(
+            DemoReply("johan", "Tack för en bra träff! Jag tar domarna från kammarrätten i vår."),
+            DemoReply("maja", "Kunde inte vara med, så tack för sammanfattningen."),
+        ),
+        likers=("johan", "maja", "linnea", "jonas", "erik"),
+    ),
+    DemoPost(
+        author="emma",
+        days_ago=3,
+        at="13:40",
+        topics=("vald",),
+        body=(
+            "Vi har gjort om vår rutin för riskbedömning vid våld i nära relationer så att "
+            "den också fungerar när vi gör hembesök långt från kontoret. Den viktigaste "
+            "ändringen är att vi alltid är två och alltid bestämmer i förväg hur vi håller "
+            "kontakt under besöket.\n\n"
+            "Rutinen finns under Dokument. Synpunkter är mycket välkomna!"
+        ),
+        replies=(
+            DemoReply(
+                "sara",
+                "Bra! Vi har haft samma diskussion i Malå. Jag läser och återkommer.",
+            ),
+        ),
+        likers=("sara", "camilla", "elin"),
+    ),
+    DemoPost(
+        author="ulrika",
+        days_ago=1,
+        at="14:10",
+        topics=("funktionshinder",),
+        pinned_by="karin",
+        body=(
+            "Nästa veckas tema på **Digital mötesplats** är **funktionshinder**. Vi ses "
+            "onsdag kl. 08.15–09.00, länken finns i kalendariet.\n\n"
+            "Ta gärna med en avidentifierad fråga om LSS eller om samverkan med "
+            "psykiatrin, så börjar vi där."
+        ),
+        replies=(
+            DemoReply("per", "Jag kommer! Vill gärna prata om boenden när egen regi saknas."),
+            DemoReply("stina", "Vi är två från Sorsele som kommer."),
+        ),
+        likers=("per", "stina", "anders", "tomas", "david", "karin"),
+    ),
+    DemoPost(
+        author="erik",
+        days_ago=0,
+        at="07:30",
+        body=(
+            "Någon mer som sitter ensam på kontoret i dag? Halva enheten är på utbildning och "
+            "resten är ute på hembesök. Skönt att veta att ni finns här om det dyker upp "
+            "något knepigt."
+        ),
+        replies=(
+            DemoReply("jonas", "Samma här i Dorotea! Skriv i chatten om du vill bolla något."),
+            DemoReply("linnea", "Vi är tre här i dag, hör av dig om det behövs."),
+        ),
+        likers=("jonas", "linnea", "johan"),
+    ),
+]
+
+# When the replies to a demo post come, counted from the post.
+REPLY_DELAYS = [
+    timedelta(minutes=35),
+    timedelta(hours=2, minutes=5),
+    timedelta(hours=4, minutes=20),
+]
+
+
+def _seed_posts(members: dict[str, Member], topics: dict[str, Topic]) -> int:
+    """Write, reply to, like and pin the demo posts through the services; posts
+    already there (same author and text) are left alone. Returns how many were
+    written."""
+    posted = 0
+    now = timezone.now()
+    for demo in POSTS:
+        author = members[demo.author]
+        if Post.objects.filter(author=author, body=demo.body).exists():
+            continue
+        post = post_create(
+            author=author,
+            body=demo.body,
+            topics=[topics[slug] for slug in demo.topics],
+            link=demo.link,
+        )
+        # Backdated like the questions, never into the future.
+        hour, minute = (int(part) for part in demo.at.split(":"))
+        posted_at = (now - timedelta(days=demo.days_ago)).replace(
+            hour=hour, minute=minute, second=0, microsecond=0
+        )
+        posted_at = min(posted_at, now - timedelta(hours=1))
+        Post.objects.filter(pk=post.pk).update(created_at=posted_at)
+        _backdate_feed(FeedEntry.objects.filter(post=post), posted_at)
+        for index, item in enumerate(demo.replies):
+            reply = reply_create(post=post, author=members[item.writer], body=item.body)
+            replied_at = min(posted_at + REPLY_DELAYS[index % len(REPLY_DELAYS)], now)
+            Reply.objects.filter(pk=reply.pk).update(created_at=replied_at)
+        for index, liker in enumerate(demo.likers, 1):
+            like = post_like(post=post, member=members[liker])
+            Like.objects.filter(pk=like.pk).update(
+                created_at=min(posted_at + timedelta(minutes=20 * index), now)
+            )
+        if demo.pinned_by:
+            post_pin(post=post, moderator=members[demo.pinned_by])
+            Post.objects.filter(pk=post.pk).update(
+                pinned_at=min(posted_at + timedelta(minutes=15), now)
+            )
+        posted += 1
+    return posted
 
 
 class Command(BaseCommand):
@@ -908,8 +1153,10 @@ class Command(BaseCommand):
             site.contact_email = "kollegan@fou.example"
             site.save()
         asked = _seed_questions(members, topics)
+        posted = _seed_posts(members, topics)
         self.stdout.write(
-            f"Demoinnehåll klart: {created} nya medlemmar och {asked} nya frågor. "
+            f"Demoinnehåll klart: {created} nya medlemmar, {asked} nya frågor och "
+            f"{posted} nya inlägg. "
             "Logga in som anna@kollegan.test "
             f"eller admin@kollegan.test med lösenordet {DEMO_PASSWORD}."
         )
