@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("kollegan.profiles.urls")),
     path("amnen/", include("kollegan.topics.urls")),
     path("fragor/", include("kollegan.questions.urls")),
+    path("inlagg/", include("kollegan.feed.urls")),
     path("kalendarium/", core_views.section, {"section": Section.CALENDAR}, name="calendar"),
     path("motesnoteringar/", core_views.section, {"section": Section.NOTES}, name="notes"),
     path("dokument/", core_views.section, {"section": Section.DOCUMENTS}, name="documents"),

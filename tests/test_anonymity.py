@@ -241,6 +241,8 @@ def _starts(asker: Asker) -> list[str]:
     question = asker.anonymous_question
     return [
         "/",
+        "/?amne=vald",
+        "/inlagg/flode/",
         "/fragor/",
         "/fragor/?visa=nyast",
         "/fragor/?visa=obesvarade",
@@ -282,6 +284,8 @@ def test_no_api_response_ties_the_anonymous_asker_to_her_texts(asker, bob):
     question = asker.anonymous_question
     starts = [
         "/api/v1/questions",
+        "/api/v1/feed",
+        "/api/v1/feed?amne=vald",
         "/api/v1/questions?visa=nyast",
         "/api/v1/questions?amne=vald",
         f"/api/v1/questions/{question.pk}",
@@ -294,6 +298,9 @@ def test_no_api_response_ties_the_anonymous_asker_to_her_texts(asker, bob):
     result = crawl(Client(), starts, headers=token_header)
     assert all(body.startswith("Content-Type: application/json") for body in result.pages.values())
     assert result.responses_with("Kvastfening") and result.responses_with("Gnidderlöv")
+    # The feed announces both questions; only the named one with its asker.
+    assert "Kvastfening" in result.pages["/api/v1/feed"]
+    assert "Kontrollsson" in result.pages["/api/v1/feed"]
     assert "Kontrollsson" in result.pages[f"/api/v1/questions/{asker.named_question.pk}"]
     assert "Unikdottersson" in result.pages[f"/api/v1/members/{asker.member.pk}"]
     assert _leaks(result, asker) == []

@@ -43,6 +43,9 @@ from kollegan.api import services as api_services
 from kollegan.api.models import ApiToken
 from kollegan.audit.models import AuditEntry
 from kollegan.core.models import NavigationItem, SiteSettings
+from kollegan.feed import images as feed_images
+from kollegan.feed import services as feed_services
+from kollegan.feed.models import Like, Post, Reply
 from kollegan.profiles import photos
 from kollegan.questions import services as question_services
 from kollegan.questions.models import Answer, Comment, Follow, Question, Report
@@ -115,6 +118,19 @@ EXPECTED: dict[str, Row] = {
     "questions:answer_edit": WRITER_ONLY,
     "questions:comment_edit": WRITER_ONLY,
     "questions:moderation": MODERATORS_ONLY,
+    # Start's posts (tests/test_feed_views.py): writing, one post, who likes it, the
+    # feed after a cursor (a page, or a fragment for htmx) and pictures are for every
+    # member; editing and deleting (GET shows the form or asks "are you sure?") are
+    # the writer's, opened on Bob's post and reply.
+    "feed:create": MEMBERS_ONLY,
+    "feed:more": MEMBERS_ONLY,
+    "feed:post": MEMBERS_ONLY,
+    "feed:likers": MEMBERS_ONLY,
+    "feed:image": MEMBERS_ONLY,
+    "feed:edit": WRITER_ONLY,
+    "feed:delete": WRITER_ONLY,
+    "feed:reply_edit": WRITER_ONLY,
+    "feed:reply_delete": WRITER_ONLY,
     "calendar": MEMBERS_ONLY,
     "notes": MEMBERS_ONLY,
     "documents": MEMBERS_ONLY,
@@ -132,6 +148,11 @@ EXPECTED: dict[str, Row] = {
     # Moderators only: a member's POST is refused with 403 (see POST_CASES).
     "questions:moderate": POST_ONLY,
     "questions:report_dismiss": POST_ONLY,
+    "feed:reply": POST_ONLY,
+    "feed:like": POST_ONLY,
+    # Moderators only: a member's POST is refused with 403 (see POST_CASES).
+    "feed:pin": POST_ONLY,
+    "feed:moderate": POST_ONLY,
     # --- Open to everybody: they reveal nothing about members or content --------
     "accessibility": PUBLIC,
     "healthz": PUBLIC,
@@ -219,6 +240,16 @@ EXPECTED: dict[str, Row] = {
     # reveals nothing; the POST cases below are refused with 401 for visitors.
     "api:create_answer": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
     "api:create_comment": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
+    # Start's posts and feed over the API (tests/test_api_posts.py). Writing a post
+    # shares the list's path, so a GET there lists; liking and unliking share one path
+    # (POST and DELETE), replying is POST only: GET answers 405 (see POST_CASES).
+    "api:list_posts": API,
+    "api:create_post": API,
+    "api:get_post": API,
+    "api:get_feed": API,
+    "api:create_reply": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
+    "api:like_post": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
+    "api:unlike_post": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
     # ninja's root exists only so operation paths can be reversed.
     "api:api-root": NOWHERE,
 }
@@ -406,6 +437,9 @@ class World:
     answer: Answer
     comment: Comment
     report: Report
+    # Start: Bob's post (with a picture) and his reply to it.
+    post: Post
+    reply: Reply
 
     def token_for(self, member: Member | None) -> ApiToken:
         owner = member or self.bob
@@ -451,6 +485,10 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> 
     answer = question_services.answer_create(question=question, author=bob, body="Så här.")
     comment = question_services.comment_create(question=question, author=bob, body="Tillägg.")
     report = question_services.content_report(item=answer, reporter=alice, reason="Fel ämne")
+    post = feed_services.post_create(author=bob, body="Tema på onsdag: funktionshinder.")
+    post.image_key = feed_images.store_post_image(b"\xff\xd8 served as stored")
+    post.save(update_fields=["image_key"])
+    reply = feed_services.reply_create(post=post, author=bob, body="Länk i kalendern.")
     return World(
         members={
             "visitor": None,
@@ -473,6 +511,8 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> 
         answer=answer,
         comment=comment,
         report=report,
+        post=post,
+        reply=reply,
     )
 
 
@@ -541,8 +581,23 @@ KWARGS: dict[str, Callable[[World, Member | None], dict[str, Any]]] = {
     "questions:moderate": lambda w, me: {"kind": "svar", "pk": w.answer.pk},
     "questions:report_dismiss": lambda w, me: {"pk": w.report.pk},
     "api:get_question": lambda w, me: {"question_id": w.question.pk},
+    "feed:post": lambda w, me: {"pk": w.post.pk},
+    "feed:edit": lambda w, me: {"pk": w.post.pk},
+    "feed:delete": lambda w, me: {"pk": w.post.pk},
+    "feed:reply": lambda w, me: {"pk": w.post.pk},
+    "feed:like": lambda w, me: {"pk": w.post.pk},
+    "feed:likers": lambda w, me: {"pk": w.post.pk},
+    "feed:pin": lambda w, me: {"pk": w.post.pk},
+    "feed:reply_edit": lambda w, me: {"pk": w.reply.pk},
+    "feed:reply_delete": lambda w, me: {"pk": w.reply.pk},
+    "feed:moderate": lambda w, me: {"kind": "svar", "pk": w.reply.pk},
+    "feed:image": lambda w, me: {"key": w.post.image_key},
     "api:create_answer": lambda w, me: {"question_id": w.question.pk},
     "api:create_comment": lambda w, me: {"answer_id": w.answer.pk},
+    "api:get_post": lambda w, me: {"post_id": w.post.pk},
+    "api:create_reply": lambda w, me: {"post_id": w.post.pk},
+    "api:like_post": lambda w, me: {"post_id": w.post.pk},
+    "api:unlike_post": lambda w, me: {"post_id": w.post.pk},
     "account_confirm_email": lambda w, me: {"key": "MQ:1tSPXr:abc"},
     "openid_connect_login": lambda w, me: {"provider_id": "lycksele"},
     "openid_connect_callback": lambda w, me: {"provider_id": "lycksele"},
@@ -752,11 +807,14 @@ class PostCase:
     refused: dict[str, str] | None = None
     # "application/json" for the API; form data otherwise.
     content_type: str | None = None
+    # The API's other writing methods ("delete") go through the same checks.
+    method: str = "post"
 
     def post(self, client: Client, url: str):
+        send = getattr(client, self.method)
         if self.content_type:
-            return client.post(url, self.data, content_type=self.content_type)
-        return client.post(url, self.data)
+            return send(url, self.data, content_type=self.content_type)
+        return send(url, self.data)
 
 
 def other_device(member: Member) -> UserSession:
@@ -904,6 +962,76 @@ def _not_hidden(member, world):
     assert not world.answer.is_hidden
 
 
+def _replied(response, member, world):
+    reply = Reply.objects.get(body=MATRIX_TEXT)
+    assert response.status_code == 302
+    assert response["Location"] == reply.get_absolute_url()
+    assert reply.author == member and reply.post == world.post
+
+
+def _not_replied(member, world):
+    assert not Reply.objects.filter(body=MATRIX_TEXT).exists()
+
+
+def _liked(response, member, world):
+    assert response.status_code == 302
+    assert response["Location"] == world.post.get_absolute_url()
+    assert Like.objects.filter(post=world.post, member=member).exists()
+
+
+def _nobody_likes(member, world):
+    assert not Like.objects.exists()
+
+
+def _pinned(response, member, world):
+    assert response.status_code == 302
+    world.post.refresh_from_db()
+    assert world.post.pinned_at is not None and world.post.pinned_by == member
+
+
+def _not_pinned(member, world):
+    world.post.refresh_from_db()
+    assert world.post.pinned_at is None
+
+
+def _reply_hidden(response, member, world):
+    assert response.status_code == 302
+    world.reply.refresh_from_db()
+    assert world.reply.is_hidden and world.reply.hidden_by == member
+
+
+def _reply_not_hidden(member, world):
+    world.reply.refresh_from_db()
+    assert not world.reply.is_hidden
+
+
+def _replied_by_api(response, member, world):
+    reply = Reply.objects.get(body=MATRIX_TEXT)
+    assert response.status_code == 201
+    assert response.json()["id"] == reply.pk
+    assert reply.author == member and reply.post == world.post
+
+
+def _liked_by_api(response, member, world):
+    assert response.status_code == 201
+    assert Like.objects.filter(post=world.post, member=member).exists()
+
+
+def liked_post(world: World, member: Member | None) -> str:
+    """The like API's address, on a post the requester (Bob for a visitor) likes."""
+    feed_services.post_like(post=world.post, member=member or world.bob)
+    return reverse("api:unlike_post", kwargs={"post_id": world.post.pk})
+
+
+def _unliked_by_api(response, member, world):
+    assert response.status_code == 200
+    assert not Like.objects.filter(post=world.post, member=member).exists()
+
+
+def _still_liked(member, world):
+    assert Like.objects.filter(post=world.post, member=member or world.bob).exists()
+
+
 def _dismissed(response, member, world):
     assert response.status_code == 302
     assert response["Location"] == reverse("questions:moderation")
@@ -993,6 +1121,32 @@ POST_CASES: dict[str, PostCase] = {
         untouched=_still_open,
         refused={"member": FORBIDDEN},
     ),
+    "feed:reply": PostCase(
+        url=lambda w, me: reverse("feed:reply", args=[w.post.pk]),
+        data={"body": MATRIX_TEXT},
+        succeeded=_replied,
+        untouched=_not_replied,
+    ),
+    "feed:like": PostCase(
+        url=lambda w, me: reverse("feed:like", args=[w.post.pk]),
+        data={"value": "on"},
+        succeeded=_liked,
+        untouched=_nobody_likes,
+    ),
+    "feed:pin": PostCase(
+        url=lambda w, me: reverse("feed:pin", args=[w.post.pk]),
+        data={"value": "on"},
+        succeeded=_pinned,
+        untouched=_not_pinned,
+        refused={"member": FORBIDDEN},
+    ),
+    "feed:moderate": PostCase(
+        url=lambda w, me: reverse("feed:moderate", args=["svar", w.reply.pk]),
+        data={"action": "hide", "reason": "Sekretess"},
+        succeeded=_reply_hidden,
+        untouched=_reply_not_hidden,
+        refused={"member": FORBIDDEN},
+    ),
     "api:create_answer": PostCase(
         url=lambda w, me: reverse("api:create_answer", kwargs={"question_id": w.question.pk}),
         data={"body": MATRIX_TEXT},
@@ -1007,6 +1161,31 @@ POST_CASES: dict[str, PostCase] = {
         content_type="application/json",
         succeeded=_commented_by_api,
         untouched=_not_commented,
+        refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
+    ),
+    "api:create_reply": PostCase(
+        url=lambda w, me: reverse("api:create_reply", kwargs={"post_id": w.post.pk}),
+        data={"body": MATRIX_TEXT},
+        content_type="application/json",
+        succeeded=_replied_by_api,
+        untouched=_not_replied,
+        refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
+    ),
+    "api:like_post": PostCase(
+        url=lambda w, me: reverse("api:like_post", kwargs={"post_id": w.post.pk}),
+        data={},
+        content_type="application/json",
+        succeeded=_liked_by_api,
+        untouched=_nobody_likes,
+        refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
+    ),
+    "api:unlike_post": PostCase(
+        url=liked_post,
+        data={},
+        content_type="application/json",
+        method="delete",
+        succeeded=_unliked_by_api,
+        untouched=_still_liked,
         refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
     ),
     "admin:logout": PostCase(
