@@ -17,6 +17,7 @@ from django.utils.translation.reloader import translation_file_changed
 
 from kollegan.accounts.models import Member, Organisation, Role, Unit
 from kollegan.topics.models import Topic
+from tests.helpers import token_client
 
 PASSWORD = "ett-långt-lösenord-42"
 
@@ -190,6 +191,21 @@ def carol_client(carol) -> Client:
 @pytest.fixture
 def admin_client_(admin_member) -> Client:
     return client_for(admin_member)
+
+
+@pytest.fixture
+def alice_api(alice) -> Client:
+    return token_client(alice)
+
+
+@pytest.fixture
+def bob_api(bob) -> Client:
+    return token_client(bob)
+
+
+@pytest.fixture
+def carol_api(carol) -> Client:
+    return token_client(carol)
 
 
 @pytest.fixture

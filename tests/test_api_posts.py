@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from kollegan.api.services import api_token_create
@@ -18,7 +18,7 @@ from kollegan.feed import services
 from kollegan.feed.models import FeedEntry, FeedEntryTopic, Like, Post, Reply
 from kollegan.questions import services as question_services
 from kollegan.topics.models import Topic
-from tests.helpers import bearer
+from tests.helpers import bearer, in_swedish, token_client
 
 LIST = reverse("api:list_posts")
 CREATE = reverse("api:create_post")
@@ -49,35 +49,6 @@ def replies_url(post: Post) -> str:
 
 def like_url(post: Post) -> str:
     return reverse("api:like_post", kwargs={"post_id": post.pk})
-
-
-def in_swedish(message: str) -> str:
-    """What a service's message reads as in the API's default language."""
-    with translation.override("sv"):
-        return translation.gettext(message)
-
-
-def token_client(member) -> Client:
-    client = Client(headers=bearer(api_token_create(member=member, name="Skript")[1]))
-    # The first use of the minute records last_used_at; do it here so the query
-    # counts below are those of every later request.
-    assert client.get("/api/v1/me").status_code == 200
-    return client
-
-
-@pytest.fixture
-def alice_api(alice) -> Client:
-    return token_client(alice)
-
-
-@pytest.fixture
-def bob_api(bob) -> Client:
-    return token_client(bob)
-
-
-@pytest.fixture
-def carol_api(carol) -> Client:
-    return token_client(carol)
 
 
 def send(client: Client, url: str, data: dict | None = None):

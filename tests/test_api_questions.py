@@ -10,14 +10,13 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 from django.utils.dateparse import parse_datetime
 
 from kollegan.api.services import api_token_create
 from kollegan.questions import services
 from kollegan.questions.models import AnonymousAuthorship, Answer, Comment, Question
 from kollegan.topics.models import Topic
-from tests.helpers import bearer
+from tests.helpers import bearer, in_swedish, readable
 
 LIST = reverse("api:list_questions")
 CREATE = reverse("api:create_question")
@@ -43,41 +42,6 @@ def answers_url(question: Question) -> str:
 
 def comments_url(answer: Answer) -> str:
     return reverse("api:create_comment", kwargs={"answer_id": answer.pk})
-
-
-def in_swedish(message: str) -> str:
-    """What a service's message reads as in the API's default language."""
-    with translation.override("sv"):
-        return translation.gettext(message)
-
-
-def token_client(member) -> Client:
-    client = Client(headers=bearer(api_token_create(member=member, name="Skript")[1]))
-    # The first use of the minute records last_used_at; do it here so the query
-    # counts below are those of every later request.
-    assert client.get("/api/v1/me").status_code == 200
-    return client
-
-
-@pytest.fixture
-def alice_api(alice) -> Client:
-    return token_client(alice)
-
-
-@pytest.fixture
-def bob_api(bob) -> Client:
-    return token_client(bob)
-
-
-@pytest.fixture
-def carol_api(carol) -> Client:
-    return token_client(carol)
-
-
-def readable(response) -> str:
-    """The response as sent and with its \\u escapes undone ("Lycksele kommun", "Våld")."""
-    unescaped = json.dumps(response.json(), ensure_ascii=False)
-    return f"{response.content.decode()}\n{unescaped}"
 
 
 def post(client: Client, url: str, data: dict):
