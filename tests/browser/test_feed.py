@@ -105,6 +105,8 @@ def test_member_posts_and_a_colleague_likes_and_replies(
     entry = writer.locator(f"#inlagg-{post.pk}")
     expect(entry.locator(".post__body strong")).to_have_text("digitala mötesplatsen")
     expect(entry.locator("img.post__image")).to_be_visible()
+    # Visible is not loaded: wait for the picture itself (a busy CI machine is slow).
+    expect(entry.locator("img.post__image")).to_have_js_property("complete", True)
     assert entry.locator("img.post__image").evaluate("img => img.naturalWidth") == 900
 
     # Bob, in Storuman, likes it without a reload (htmx swaps the button).

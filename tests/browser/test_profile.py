@@ -63,6 +63,7 @@ def test_member_previews_uploads_a_photo_and_sees_their_profile(
     )
     image = page.locator("img.profile-photo")
     expect(image).to_be_visible()
+    expect(image).to_have_js_property("complete", True)
     # The browser really decoded it: the photo URL answered with a JPEG.
     assert page.evaluate("img => img.naturalWidth", image.element_handle()) == 256
     browser_guard.assert_clean()
