@@ -19,7 +19,7 @@ from PIL import Image
 from kollegan.accounts.models import Organisation
 from kollegan.audit.models import Action, AuditEntry
 from kollegan.feed import services
-from kollegan.feed.models import POST_MAX, FeedEntry, Like, Post, Reply
+from kollegan.feed.models import POST_MAX, FeedEntry, FeedEntryTopic, Like, Post, Reply
 from kollegan.feed.selectors import FEED_PAGE_SIZE
 from kollegan.questions import services as question_services
 from kollegan.topics.models import Topic
@@ -643,6 +643,36 @@ def test_start_page_without_pins_query_count(
     alice_client.get(START)
     with django_assert_num_queries(START_QUERIES):
         assert alice_client.get(START).status_code == 200
+
+
+def test_start_page_costs_the_same_with_ten_thousand_entries(
+    alice_client, alice, bob, barn, vald, django_assert_num_queries
+):
+    fill_feed(10, [alice, bob], [barn, vald])
+    alice_client.get(START)
+    with django_assert_num_queries(START_QUERIES):
+        assert alice_client.get(START).status_code == 200
+
+    # 10,000 more, written in bulk as post_create would (post, entry, topic links).
+    start = timezone.now() - timedelta(days=400)
+    posts = Post.objects.bulk_create(
+        Post(author=bob, body=f"Äldre inlägg {n}", body_html=f"<p>Äldre inlägg {n}</p>",
+             created_at=start + timedelta(minutes=n))
+        for n in range(10_000)
+    )  # fmt: skip
+    entries = FeedEntry.objects.bulk_create(
+        FeedEntry(kind=FeedEntry.Kind.POST, post=post, actor=bob, created_at=post.created_at)
+        for post in posts
+    )
+    FeedEntryTopic.objects.bulk_create(
+        FeedEntryTopic(entry=entry, topic=vald, created_at=entry.created_at) for entry in entries
+    )
+    assert FeedEntry.objects.count() == 10_010
+    with django_assert_num_queries(START_QUERIES):
+        response = alice_client.get(START)
+    assert text(response).count('<li class="feed-entry') == FEED_PAGE_SIZE
+    with django_assert_num_queries(START_QUERIES + 1):  # a topic: its entries first
+        assert alice_client.get(START, {"amne": "vald"}).status_code == 200
 
 
 SHOW_MORE = re.compile(r'<li class="feed__more"><a [^>]*href="([^"]+)" hx-get="([^"]+)"')
