@@ -2,7 +2,11 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from kollegan.lib.markdown import render_markdown
 
 CACHE_KEY = "kollegan:site-config:v2"
 
@@ -115,3 +119,67 @@ class NavigationItem(models.Model):
     @property
     def url(self) -> str:
         return reverse(SECTION_URL_NAMES[Section(self.section)])
+
+
+class MemberText(models.Model):
+    """What every text a member writes shares (questions, answers, comments, posts,
+    replies): the Markdown, its sanitised HTML, edits and moderation. Who wrote it
+    is each model's own field, since only some texts can be anonymous."""
+
+    body = models.TextField(_("text"))
+    # The body as sanitised HTML, rendered once when written (kollegan.lib.markdown):
+    # a thread of 250 texts would otherwise render them all on every view.
+    body_html = models.TextField(_("text as HTML"), blank=True, editable=False)
+    created_at = models.DateTimeField(_("written"), default=timezone.now)
+    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
+    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
+    hidden_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("hidden by"),
+    )
+    hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_hidden(self) -> bool:
+        return self.hidden_at is not None
+
+    @property
+    def html(self) -> SafeString:
+        """The stored HTML (sanitised when it was written), rendered now if missing."""
+        if self.body_html:
+            return mark_safe(self.body_html)  # noqa: S308 - sanitised by render_markdown
+        return render_markdown(self.body)
+
+    def set_body(self, body: str) -> None:
+        self.body = body
+        self.body_html = str(render_markdown(body, mentions=True))
+
+    def mark_hidden(self, *, moderator, reason: str) -> bool:
+        """Hide the row; False when it already was. Conditional on the row, not on
+        this copy: two moderators at once (or a double click) hide it once, so
+        counts change and the audit log records it once."""
+        now = timezone.now()
+        changed = (
+            type(self)
+            .objects.filter(pk=self.pk, hidden_at__isnull=True)
+            .update(hidden_at=now, hidden_by=moderator, hidden_reason=reason)
+        )
+        self.hidden_at, self.hidden_by, self.hidden_reason = now, moderator, reason
+        return bool(changed)
+
+    def mark_restored(self) -> bool:
+        """Show the row again; False when it was not hidden."""
+        changed = (
+            type(self)
+            .objects.filter(pk=self.pk, hidden_at__isnull=False)
+            .update(hidden_at=None, hidden_by=None, hidden_reason="")
+        )
+        self.hidden_at, self.hidden_by, self.hidden_reason = None, None, ""
+        return bool(changed)

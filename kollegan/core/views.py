@@ -9,13 +9,13 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from kollegan.core.models import Section
+from kollegan.lib.views import next_url
 
 
 @never_cache
@@ -50,14 +50,12 @@ def help_page(request: HttpRequest) -> HttpResponse:
 def set_language(request: HttpRequest) -> HttpResponse:
     """Switch language and remember it on the member, so e-mails follow too."""
     language = request.POST.get("language", "")
-    next_url = request.POST.get("next", "/")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
-        next_url = "/"
+    target = next_url(request, "/")
     if language not in dict(settings.LANGUAGES) or not check_for_language(language):
         return HttpResponseBadRequest(_("Unknown language."))
     request.user.language = language
     request.user.save(update_fields=["language"])
-    response = HttpResponseRedirect(next_url)
+    response = HttpResponseRedirect(target)
     response.set_cookie(
         settings.LANGUAGE_COOKIE_NAME,
         language,

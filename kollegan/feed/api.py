@@ -25,8 +25,8 @@ from kollegan.accounts.models import Member
 from kollegan.feed import selectors, services
 from kollegan.feed.models import FeedEntry, FeedEntryTopic, Like, Post, Reply
 from kollegan.feed.selectors import FEED_PAGE_SIZE, Cursor
+from kollegan.lib.html import url_maker
 from kollegan.questions.api import MAX_TOPIC_SLUGS, Out, Ref, TopicOut
-from kollegan.questions.rendering import url_maker
 from kollegan.questions.services import topics_from_slugs
 from kollegan.topics.models import Topic
 

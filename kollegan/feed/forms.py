@@ -9,18 +9,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kollegan.feed.models import LINK_MAX, Post
-from kollegan.questions.forms import MARKDOWN_HINT, GuardedForm
+from kollegan.questions.forms import MARKDOWN_HINT, GuardedForm, confirmation_field
 from kollegan.topics.models import Topic
 
 IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
-
-
-def _confirmation_field() -> forms.BooleanField:
-    # The same wording as in Frågor: one sentence for members to learn.
-    return forms.BooleanField(
-        label=_("I have checked the details and they identify no client"),
-        required=False,
-    )
 
 
 class PostForm(GuardedForm):
@@ -59,7 +51,7 @@ class PostForm(GuardedForm):
             "for colleagues who cannot see it."
         ),
     )
-    confirmed = _confirmation_field()
+    confirmed = confirmation_field()
 
     def __init__(self, *args: Any, post: Post | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,4 +97,4 @@ class ReplyForm(GuardedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=MARKDOWN_HINT,
     )
-    confirmed = _confirmation_field()
+    confirmed = confirmation_field()

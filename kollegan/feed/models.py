@@ -11,10 +11,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from kollegan.lib.markdown import render_markdown
+from kollegan.core.models import MemberText
 from kollegan.topics.models import Topic
 
 POST_MAX = 10_000
@@ -22,42 +21,18 @@ REPLY_MAX = 5_000
 LINK_MAX = 500
 
 
-class Written(models.Model):
-    """A text a member wrote by name, with its sanitised HTML and moderation."""
+class Written(MemberText):
+    """A text a member wrote by name (posts and replies are never anonymous)."""
 
-    body = models.TextField(_("text"))
-    body_html = models.TextField(_("text as HTML"), blank=True, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
         related_name="+",
         verbose_name=_("written by"),
     )
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
-    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("hidden by"),
-    )
-    hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
 
     class Meta:
         abstract = True
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
-
-    @property
-    def html(self) -> SafeString:
-        if self.body_html:
-            return mark_safe(self.body_html)  # noqa: S308 - sanitised by render_markdown
-        return render_markdown(self.body)
 
 
 class Post(Written):

@@ -13,32 +13,25 @@ Anonymity: a question's entry names its asker only through ``entry.actor``,
 which is empty for an anonymous question; nothing here reads the question's
 author. Posts are never anonymous."""
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from urllib.parse import quote
 
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.dates import MONTHS
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kollegan.accounts.models import Member
 from kollegan.feed.models import FeedEntry, Post
-from kollegan.questions.rendering import csrf_input, esc, url_maker
-
-# A key that matches the picture and photo patterns ([A-Za-z0-9_-]{16,40}), for reverse().
-_KEY_SENTINEL = "Sentinel0key0for0reverse"
-
-
-def _safe(html: str) -> SafeString:
-    """The end of a function here: every value in ``html`` went through esc()."""
-    return mark_safe(html)  # noqa: S308 - built from escaped values and sanitised texts
-
-
-def _key_url_maker(name: str, *after) -> Callable[[str], str]:
-    pattern = reverse(name, args=[_KEY_SENTINEL, *after])
-    return lambda key: pattern.replace(_KEY_SENTINEL, key)
+from kollegan.lib.html import (
+    LocalTimes,
+    avatar,
+    built,
+    csrf_input,
+    esc,
+    key_url_maker,
+    url_maker,
+)
 
 
 class Labels:
@@ -69,7 +62,7 @@ class FeedHTML:
         self.labels = Labels()
         self.csrf = csrf_input(csrf_token)
         self.page_url = page_url
-        self.months = {number: str(name) for number, name in MONTHS.items()}
+        self.times = LocalTimes()
         self.start_url = reverse("start")
         self.post_url = url_maker("feed:post")
         self.like_url = url_maker("feed:like")
@@ -77,32 +70,20 @@ class FeedHTML:
         self.edit_url = url_maker("feed:edit")
         self.profile_url = url_maker("profiles:detail")
         self.question_url = url_maker("questions:detail")
-        self.image_url = _key_url_maker("feed:image")
-        self.photo_url = _key_url_maker("profiles:photo", "small")
+        self.image_url = key_url_maker("feed:image")
+        self.photo_url = key_url_maker("profiles:photo", "small")
 
     # --- small pieces ---------------------------------------------------------------------------
 
     def when(self, value) -> tuple[str, str]:
-        """(ISO 8601, "12 mars 2025, 08:15") in local time, as the date filter gives
-        them for "c" and "j F Y, H:i"."""
-        local = timezone.localtime(value)
-        shown = f"{local.day} {self.months[local.month]} {local.year}, {local:%H:%M}"
-        return local.isoformat(), shown
+        return self.times.when(value)
 
     def _time(self, value) -> str:
-        iso, shown = self.when(value)
-        return f'<time datetime="{iso}">{esc(shown)}</time>'
+        return self.times.element(value)
 
     def _avatar(self, member: Member) -> str:
-        if member.photo_key:
-            return (
-                f'<img class="avatar avatar--small" src="{esc(self.photo_url(member.photo_key))}" '
-                'alt="" width="40" height="40" loading="lazy">'
-            )
-        return (
-            '<span class="avatar avatar--small avatar--initials" aria-hidden="true">'
-            f"{esc(member.name[:1].upper())}</span>"
-        )
+        photo = self.photo_url(member.photo_key) if member.photo_key else ""
+        return avatar(member.name, photo)
 
     def _topics(self, topics: Iterable) -> str:
         items = "".join(
@@ -267,10 +248,10 @@ class FeedHTML:
         focus_first: bool = False,
     ) -> SafeString:
         html = self.entries(entries, focus_first=focus_first)
-        return _safe(html + self.show_more(more_url, fragment_url))
+        return built(html + self.show_more(more_url, fragment_url))
 
     def pinned(self, posts: Iterable[Post]) -> SafeString:
-        return _safe(
+        return built(
             "".join(
                 f'<li class="feed-entry" id="fast-{post.pk}">'
                 f"{self.post(post, post.author, post.topics.all(), 'fast')}</li>"

@@ -34,18 +34,12 @@ from kollegan.feed.models import (
     Reply,
 )
 from kollegan.lib.guard import guard
-from kollegan.lib.markdown import render_markdown
+from kollegan.lib.validation import clean_body, clean_topics, field_error
 from kollegan.topics.models import Topic
-
-MAX_TOPICS = 5
 
 
 class AlreadyLiked(ValidationError):
     """The member already likes the post (answered with 409 Conflict)."""
-
-
-def _invalid(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 # --- The feed ----------------------------------------------------------------------------------
@@ -94,44 +88,19 @@ def feed_hide(*, question=None, post=None, hidden: bool = True) -> None:
 # --- Checking input ----------------------------------------------------------------------------
 
 
-def _clean_body(body: str, *, limit: int) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise _invalid("body", _("Write a text."), "body_empty")
-    if len(body) > limit:
-        message = _("The text is %(length)d characters long; at most %(max)d are allowed.") % {
-            "length": len(body),
-            "max": limit,
-        }
-        raise _invalid("body", message, "body_long")
-    return body
-
-
 def _clean_link(link: str) -> str:
     link = (link or "").strip()
     if not link:
         return ""
     if len(link) > LINK_MAX:
         message = _("The link can be at most %(max)d characters.") % {"max": LINK_MAX}
-        raise _invalid("link", message, "link_long")
+        raise field_error("link", message, "link_long")
     try:
         URLValidator(schemes=["http", "https"])(link)
     except ValidationError:
         message = _("Write a whole web address starting with https:// or http://.")
-        raise _invalid("link", message, "link_invalid") from None
+        raise field_error("link", message, "link_invalid") from None
     return link
-
-
-def _clean_topics(topics: Iterable[Topic]) -> list[Topic]:
-    topics = list(dict.fromkeys(topics))
-    if len(topics) > MAX_TOPICS:
-        message = _("Choose at most %(max)d topics.") % {"max": MAX_TOPICS}
-        raise _invalid("topics", message, "too_many_topics")
-    retired = [topic.name for topic in topics if not topic.is_active]
-    if retired:
-        message = _("No longer in use: %(topics)s.") % {"topics": ", ".join(retired)}
-        raise _invalid("topics", message, "retired_topic")
-    return topics
 
 
 def _refuse_if_hidden(*items) -> None:
@@ -150,11 +119,6 @@ def _refuse_unless_moderator(member: Member) -> None:
         raise PermissionDenied(_("Only moderators can do that."))
 
 
-def _set_body(item, body: str) -> None:
-    item.body = body
-    item.body_html = str(render_markdown(body, mentions=True))
-
-
 # --- Posts -------------------------------------------------------------------------------------
 
 
@@ -169,16 +133,16 @@ def post_create(
 ) -> Post:
     """Publish a post and announce it in the feed. A picture is checked by its
     content and re-encoded (no EXIF or location) before anything is saved."""
-    body = _clean_body(body, limit=POST_MAX)
+    body = clean_body(body, limit=POST_MAX)
     link = _clean_link(link)
-    topics = _clean_topics(topics)
+    topics = clean_topics(topics, required=False)
     guard(body, link, confirmed=confirmed)
     prepared = images.prepare_post_image(image) if image else None
     image_key = images.store_post_image(prepared) if prepared else ""
     try:
         with transaction.atomic():
             post = Post(author=author, link=link, image_key=image_key)
-            _set_body(post, body)
+            post.set_body(body)
             post.save()
             post.topics.set(topics)
             entry = FeedEntry.objects.create(
@@ -203,12 +167,12 @@ def post_edit(
 ) -> Post:
     _refuse_unless_author(editor, post)
     _refuse_if_hidden(post)
-    body = _clean_body(body, limit=POST_MAX)
+    body = clean_body(body, limit=POST_MAX)
     link = _clean_link(link)
-    topics = _clean_topics(topics)
+    topics = clean_topics(topics, required=False)
     guard(body, link, confirmed=confirmed)
     if body != post.body or link != post.link:
-        _set_body(post, body)
+        post.set_body(body)
         post.link = link
         post.edited_at = timezone.now()
         post.save(update_fields=["body", "body_html", "link", "edited_at"])
@@ -253,10 +217,10 @@ def post_pin(*, post: Post, moderator: Member, pinned: bool = True) -> Post:
 @transaction.atomic
 def reply_create(*, post: Post, author: Member, body: str, confirmed: bool = False) -> Reply:
     _refuse_if_hidden(post)
-    body = _clean_body(body, limit=REPLY_MAX)
+    body = clean_body(body, limit=REPLY_MAX)
     guard(body, confirmed=confirmed)
     reply = Reply(post=post, author=author)
-    _set_body(reply, body)
+    reply.set_body(body)
     reply.save()
     Post.objects.filter(pk=post.pk).update(reply_count=F("reply_count") + 1)
     return reply
@@ -266,10 +230,10 @@ def reply_create(*, post: Post, author: Member, body: str, confirmed: bool = Fal
 def reply_edit(*, reply: Reply, editor: Member, body: str, confirmed: bool = False) -> Reply:
     _refuse_unless_author(editor, reply)
     _refuse_if_hidden(reply.post, reply)
-    body = _clean_body(body, limit=REPLY_MAX)
+    body = clean_body(body, limit=REPLY_MAX)
     guard(body, confirmed=confirmed)
     if body != reply.body:
-        _set_body(reply, body)
+        reply.set_body(body)
         reply.edited_at = timezone.now()
         reply.save(update_fields=["body", "body_html", "edited_at"])
     return reply
@@ -323,14 +287,7 @@ def content_hide(*, item: Post | Reply, moderator: Member, reason: str = "") -> 
     """A moderator hides a post (and its feed entry) or a reply."""
     _refuse_unless_moderator(moderator)
     reason = (reason or "").strip()[:500]
-    now = timezone.now()
-    changed = (
-        type(item)
-        .objects.filter(pk=item.pk, hidden_at__isnull=True)
-        .update(hidden_at=now, hidden_by=moderator, hidden_reason=reason)
-    )
-    item.hidden_at, item.hidden_by, item.hidden_reason = now, moderator, reason
-    if not changed:
+    if not item.mark_hidden(moderator=moderator, reason=reason):
         return item
     if isinstance(item, Post):
         feed_hide(post=item, hidden=True)
@@ -351,13 +308,7 @@ def content_hide(*, item: Post | Reply, moderator: Member, reason: str = "") -> 
 @transaction.atomic
 def content_restore(*, item: Post | Reply, moderator: Member) -> Post | Reply:
     _refuse_unless_moderator(moderator)
-    changed = (
-        type(item)
-        .objects.filter(pk=item.pk, hidden_at__isnull=False)
-        .update(hidden_at=None, hidden_by=None, hidden_reason="")
-    )
-    item.hidden_at, item.hidden_by, item.hidden_reason = None, None, ""
-    if not changed:
+    if not item.mark_restored():
         return item
     if isinstance(item, Post):
         feed_hide(post=item, hidden=False)

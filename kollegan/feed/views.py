@@ -13,8 +13,6 @@ Bad input comes back as the same form with the message at its field and status
 404. The feed's entries about anonymous questions carry no actor, so there is
 no name to show."""
 
-from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -25,8 +23,7 @@ from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -35,7 +32,9 @@ from kollegan.feed import images, selectors, services
 from kollegan.feed.forms import PostForm, ReplyForm
 from kollegan.feed.models import Post, Reply
 from kollegan.feed.rendering import FeedHTML
+from kollegan.lib.html import built
 from kollegan.lib.markdown import render_markdown
+from kollegan.lib.views import next_url, refusals
 from kollegan.questions.rendering import Bylines
 from kollegan.questions.selectors import latest_questions
 
@@ -48,38 +47,15 @@ KINDS = {"inlagg": Post, "svar": Reply}
 PREFIXES = ("inlagg", "fast", "inlagget")
 
 
-def _refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A service's "not yours" / "not allowed" becomes a 403 page that says why."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as refusal:
-            return _refused(request, str(refusal) or _("You cannot do that here."), 403)
-
-    return wrapper
+_refusals = refusals("feed/refused.html")
 
 
 def _refused(request: HttpRequest, message: str, status: int) -> HttpResponse:
     return render(request, "feed/refused.html", {"message": message}, status=status)
 
 
-def _safe(html: str) -> SafeString:
-    return mark_safe(html)  # noqa: S308 - FeedHTML escapes every value
-
-
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
-
-
-def _next_or(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return default
 
 
 # --- Getters that check who may see ------------------------------------------------------------
@@ -163,7 +139,7 @@ def _with_bylines(questions: list) -> list:
     makes a new one, with all its translations, per question)."""
     bylines = Bylines()
     for question in questions:
-        question.byline_html = _safe(bylines.render(question, is_question=True, compact=True))
+        question.byline_html = built(bylines.render(question, is_question=True, compact=True))
     return questions
 
 
@@ -314,8 +290,8 @@ def _render_post(
     renderer = _renderer(request, page_url=post.get_absolute_url())
     context = {
         "post": post,
-        "content_html": _safe(renderer.content(post, post.topics.all(), eager=True)),
-        "like_html": _safe(renderer.like_form(post, "inlagget")),
+        "content_html": built(renderer.content(post, post.topics.all(), eager=True)),
+        "like_html": built(renderer.like_form(post, "inlagget")),
         "replies": selectors.post_replies(post),
         "reply_form": reply_form or ReplyForm(auto_id=REPLY_IDS),
         "is_moderator": request.user.is_moderator,
@@ -393,14 +369,14 @@ def like(request: HttpRequest, pk: int) -> HttpResponse:
     if _is_htmx(request):
         # The button alone, as it now is; it keeps its place (prefix) and its way back.
         prefix = request.POST.get("plats", "")
-        renderer = _renderer(request, page_url=_next_or(request, "").split("#")[0])
+        renderer = _renderer(request, page_url=next_url(request, "").split("#")[0])
         post = selectors.post_for_page(pk, request.user)
         return HttpResponse(renderer.like_form(post, prefix if prefix in PREFIXES else "inlagg"))
     if liking:
         messages.success(request, _("You like the post."))
     else:
         messages.success(request, _("You no longer like the post."))
-    return redirect(_next_or(request, post.get_absolute_url()))
+    return redirect(next_url(request, post.get_absolute_url()))
 
 
 @require_safe
@@ -430,7 +406,7 @@ def pin(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The post is pinned at the top of the start page."))
     else:
         messages.success(request, _("The post is no longer pinned."))
-    return redirect(_next_or(request, post.get_absolute_url()))
+    return redirect(next_url(request, post.get_absolute_url()))
 
 
 @require_POST
@@ -449,7 +425,7 @@ def moderate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.success(request, _("Restored. Members see it again."))
     else:
         return _refused(request, _("Choose whether to hide or restore."), 400)
-    return redirect(_next_or(request, item.get_absolute_url()))
+    return redirect(next_url(request, item.get_absolute_url()))
 
 
 # --- Pictures ----------------------------------------------------------------------------------

@@ -16,9 +16,9 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import BaseModel
 
 from kollegan.accounts.models import Member
+from kollegan.lib.html import url_maker
 from kollegan.questions import selectors, services
 from kollegan.questions.models import Answer, Comment, Question
-from kollegan.questions.rendering import url_maker
 from kollegan.questions.selectors import QuestionFilters, Thread
 
 router = Router(tags=["questions"])

@@ -112,7 +112,7 @@ class GuardedForm(forms.Form):
         return bool(self.errors) or self.guard is not None
 
 
-def _confirmation_field() -> forms.BooleanField:
+def confirmation_field() -> forms.BooleanField:
     return forms.BooleanField(
         label=_("I have checked the details and they identify no client"),
         required=False,
@@ -157,7 +157,7 @@ class QuestionForm(GuardedForm):
             "thread as “The asker”."
         ),
     )
-    confirmed = _confirmation_field()
+    confirmed = confirmation_field()
 
     def __init__(self, *args: Any, question: Question | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -195,7 +195,7 @@ class AnswerForm(GuardedForm):
         required=False,
         help_text=_("Nobody sees who answered, not even the moderators."),
     )
-    confirmed = _confirmation_field()
+    confirmed = confirmation_field()
 
 
 class CommentForm(GuardedForm):
@@ -211,7 +211,7 @@ class CommentForm(GuardedForm):
         required=False,
         help_text=_("Nobody sees who wrote the comment, not even the moderators."),
     )
-    confirmed = _confirmation_field()
+    confirmed = confirmation_field()
     # The answer commented on; empty for a comment on the question itself.
     svar = forms.IntegerField(
         label=_("Answer"),
@@ -232,7 +232,7 @@ class TextEditForm(GuardedForm):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=MARKDOWN_HINT,
     )
-    confirmed = _confirmation_field()
+    confirmed = confirmation_field()
 
 
 class ReportForm(GuardedForm):

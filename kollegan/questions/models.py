@@ -13,10 +13,9 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from kollegan.lib.markdown import render_markdown
+from kollegan.core.models import MemberText
 from kollegan.topics.models import Topic
 
 TITLE_MAX = 200
@@ -25,14 +24,10 @@ COMMENT_MAX = 5_000
 EXCERPT_LENGTH = 220
 
 
-class Contribution(models.Model):
-    """What questions, answers and comments share: a text, who wrote it (unless
-    anonymous), edits and moderation."""
+class Contribution(MemberText):
+    """What questions, answers and comments share beyond the text: who wrote it,
+    unless anonymous."""
 
-    body = models.TextField(_("text"))
-    # The body as sanitised HTML, rendered once when written (kollegan.lib.markdown):
-    # a thread of 250 texts would otherwise render them all on every view.
-    body_html = models.TextField(_("text as HTML"), blank=True, editable=False)
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -46,36 +41,9 @@ class Contribution(models.Model):
     # Written by the one who asked the question (shown as "the asker"; in an
     # anonymous thread that is all anybody else learns).
     by_asker = models.BooleanField(_("by the asker"), default=False)
-    created_at = models.DateTimeField(_("written"), default=timezone.now)
-    edited_at = models.DateTimeField(_("edited"), null=True, blank=True)
-    hidden_at = models.DateTimeField(_("hidden"), null=True, blank=True)
-    hidden_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("hidden by"),
-    )
-    hidden_reason = models.CharField(_("reason for hiding"), max_length=500, blank=True)
 
     class Meta:
         abstract = True
-
-    @property
-    def is_hidden(self) -> bool:
-        return self.hidden_at is not None
-
-    @property
-    def html(self) -> SafeString:
-        """The stored HTML (sanitised when it was written), rendered now if missing."""
-        if self.body_html:
-            return mark_safe(self.body_html)  # noqa: S308 - sanitised by render_markdown
-        return render_markdown(self.body)
-
-    def set_body(self, body: str) -> None:
-        self.body = body
-        self.body_html = str(render_markdown(body, mentions=True))
 
 
 class Question(Contribution):

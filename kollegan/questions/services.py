@@ -22,6 +22,7 @@ from kollegan.audit.services import audit_log
 from kollegan.feed.models import FeedEntry
 from kollegan.feed.services import feed_announce_question, feed_hide, feed_retopic
 from kollegan.lib.guard import guard
+from kollegan.lib.validation import clean_body, clean_topics, field_error
 from kollegan.questions.models import (
     BODY_MAX,
     COMMENT_MAX,
@@ -38,7 +39,6 @@ from kollegan.questions.models import (
 from kollegan.topics.models import Topic
 
 TITLE_MIN = 5
-MAX_TOPICS = 5
 REASON_MAX = 1000
 
 Item = Question | Answer | Comment
@@ -80,47 +80,15 @@ def member_forget_authorship(*, member: Member) -> None:
 # --- Checking input ---------------------------------------------------------------------------
 
 
-def _invalid(field: str, message: str, code: str) -> ValidationError:
-    """A refusal tied to one field, keeping its code (a dict of plain strings would drop it)."""
-    return ValidationError({field: ValidationError(message, code=code)})
-
-
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if len(title) < TITLE_MIN:
         message = _("Write a title of at least %(min)d characters.") % {"min": TITLE_MIN}
-        raise _invalid("title", message, "title_short")
+        raise field_error("title", message, "title_short")
     if len(title) > TITLE_MAX:
         message = _("The title can be at most %(max)d characters.") % {"max": TITLE_MAX}
-        raise _invalid("title", message, "title_long")
+        raise field_error("title", message, "title_long")
     return title
-
-
-def _clean_body(body: str, *, limit: int) -> str:
-    body = (body or "").strip()
-    if not body:
-        raise _invalid("body", _("Write a text."), "body_empty")
-    if len(body) > limit:
-        message = _("The text is %(length)d characters long; at most %(max)d are allowed.") % {
-            "length": len(body),
-            "max": limit,
-        }
-        raise _invalid("body", message, "body_long")
-    return body
-
-
-def _clean_topics(topics: Iterable[Topic]) -> list[Topic]:
-    topics = list(dict.fromkeys(topics))
-    if not topics:
-        raise _invalid("topics", _("Choose at least one topic."), "no_topics")
-    if len(topics) > MAX_TOPICS:
-        message = _("Choose at most %(max)d topics.") % {"max": MAX_TOPICS}
-        raise _invalid("topics", message, "too_many_topics")
-    retired = [topic.name for topic in topics if not topic.is_active]
-    if retired:
-        message = _("No longer in use: %(topics)s.") % {"topics": ", ".join(retired)}
-        raise _invalid("topics", message, "retired_topic")
-    return topics
 
 
 def topics_from_slugs(slugs: Iterable[str]) -> list[Topic]:
@@ -130,8 +98,8 @@ def topics_from_slugs(slugs: Iterable[str]) -> list[Topic]:
     unknown = [slug for slug in slugs if slug not in found]
     if unknown:
         message = _("Unknown topics: %(topics)s.") % {"topics": ", ".join(unknown)}
-        raise _invalid("topics", message, "unknown_topic")
-    return _clean_topics([found[slug] for slug in slugs]) if slugs else []
+        raise field_error("topics", message, "unknown_topic")
+    return clean_topics([found[slug] for slug in slugs], required=True) if slugs else []
 
 
 def make_excerpt(html: str) -> str:
@@ -178,8 +146,8 @@ def question_create(
     """Publish a question. Anonymous: no author and no organisation on the row,
     only the separated link (see models)."""
     title = _clean_title(title)
-    body = _clean_body(body, limit=BODY_MAX)
-    topics = _clean_topics(topics)
+    body = clean_body(body, limit=BODY_MAX)
+    topics = clean_topics(topics, required=True)
     guard(title, body, confirmed=confirmed)
     now = timezone.now()
     question = Question(
@@ -218,8 +186,8 @@ def question_edit(
     _refuse_unless_writer(editor, question)
     _refuse_if_hidden(question)
     title = _clean_title(title)
-    body = _clean_body(body, limit=BODY_MAX)
-    topics = _clean_topics(topics)
+    body = clean_body(body, limit=BODY_MAX)
+    topics = clean_topics(topics, required=True)
     guard(title, body, confirmed=confirmed)
     if title != question.title or body != question.body:
         Revision.objects.create(
@@ -262,7 +230,7 @@ def answer_create(
     confirmed: bool = False,
 ) -> Answer:
     _refuse_if_hidden(question)
-    body = _clean_body(body, limit=BODY_MAX)
+    body = clean_body(body, limit=BODY_MAX)
     guard(body, confirmed=confirmed)
     by_asker, anonymous = _anonymity_in_thread(question, author, anonymous)
     now = timezone.now()
@@ -287,7 +255,7 @@ def answer_create(
 def answer_edit(*, answer: Answer, editor: Member, body: str, confirmed: bool = False) -> Answer:
     _refuse_unless_writer(editor, answer)
     _refuse_if_hidden(answer.question, answer)
-    body = _clean_body(body, limit=BODY_MAX)
+    body = clean_body(body, limit=BODY_MAX)
     guard(body, confirmed=confirmed)
     _revise(answer, body, question=answer.question, answer=answer)
     return answer
@@ -306,7 +274,7 @@ def comment_create(
     if answer is not None and answer.question_id != question.pk:
         raise ValidationError(_("That answer belongs to another question."), code="wrong_thread")
     _refuse_if_hidden(question, answer)
-    body = _clean_body(body, limit=COMMENT_MAX)
+    body = clean_body(body, limit=COMMENT_MAX)
     guard(body, confirmed=confirmed)
     by_asker, anonymous = _anonymity_in_thread(question, author, anonymous)
     now = timezone.now()
@@ -332,7 +300,7 @@ def comment_edit(
 ) -> Comment:
     _refuse_unless_writer(editor, comment)
     _refuse_if_hidden(comment.question, comment.answer, comment)
-    body = _clean_body(body, limit=COMMENT_MAX)
+    body = clean_body(body, limit=COMMENT_MAX)
     guard(body, confirmed=confirmed)
     _revise(comment, body, question=comment.question, comment=comment)
     return comment
@@ -399,10 +367,10 @@ def _thread_links(item: Item) -> dict:
 def content_report(*, item: Item, reporter: Member, reason: str) -> Report:
     reason = (reason or "").strip()
     if not reason:
-        raise _invalid("reason", _("Tell the moderators what is wrong."), "reason_empty")
+        raise field_error("reason", _("Tell the moderators what is wrong."), "reason_empty")
     if len(reason) > REASON_MAX:
         message = _("At most %(max)d characters.") % {"max": REASON_MAX}
-        raise _invalid("reason", message, "reason_long")
+        raise field_error("reason", message, "reason_long")
     links = _thread_links(item)
     links.setdefault("answer", None)
     links.setdefault("comment", None)
@@ -443,16 +411,7 @@ def content_hide(*, item: Item, moderator: Member, reason: str = "") -> Item:
     """A moderator hides a question, answer or comment; open reports on it are closed."""
     _refuse_unless_moderator(moderator)
     reason = (reason or "").strip()[:500]
-    now = timezone.now()
-    # Conditional on the row, not on the copy in memory: two moderators hiding at
-    # once (or a double click) hide it once, count once and log once.
-    changed = (
-        type(item)
-        .objects.filter(pk=item.pk, hidden_at__isnull=True)
-        .update(hidden_at=now, hidden_by=moderator, hidden_reason=reason)
-    )
-    item.hidden_at, item.hidden_by, item.hidden_reason = now, moderator, reason
-    if not changed:
+    if not item.mark_hidden(moderator=moderator, reason=reason):
         return item
     if isinstance(item, Answer):
         Question.objects.filter(pk=item.question_id).update(answer_count=F("answer_count") - 1)
@@ -467,13 +426,7 @@ def content_hide(*, item: Item, moderator: Member, reason: str = "") -> Item:
 @transaction.atomic
 def content_restore(*, item: Item, moderator: Member) -> Item:
     _refuse_unless_moderator(moderator)
-    changed = (
-        type(item)
-        .objects.filter(pk=item.pk, hidden_at__isnull=False)
-        .update(hidden_at=None, hidden_by=None, hidden_reason="")
-    )
-    item.hidden_at, item.hidden_by, item.hidden_reason = None, None, ""
-    if not changed:
+    if not item.mark_restored():
         return item
     if isinstance(item, Answer):
         Question.objects.filter(pk=item.question_id).update(answer_count=F("answer_count") + 1)

@@ -8,7 +8,6 @@ why; a question hidden from the member is a 404. Anonymous items never carry
 their writer into a page: the bylines read only what the rows hold."""
 
 from collections.abc import Callable
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -16,12 +15,12 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kollegan.lib.markdown import render_markdown
+from kollegan.lib.views import next_url, refusals
 from kollegan.questions import selectors, services
 from kollegan.questions.forms import (
     AnswerForm,
@@ -44,18 +43,7 @@ KIND_OF = {model: kind for kind, model in KINDS.items()}
 ANSWER_IDS = "svar-%s"
 
 
-def _refusals(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A service's "not yours" / "not allowed" becomes a 403 page that says why."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except PermissionDenied as refusal:
-            message = str(refusal) or _("You cannot do that here.")
-            return render(request, "questions/refused.html", {"message": message}, status=403)
-
-    return wrapper
+_refusals = refusals("questions/refused.html")
 
 
 def _bad_request(request: HttpRequest, message: str) -> HttpResponse:
@@ -100,15 +88,6 @@ def _require_writer(request: HttpRequest, item: Question | Answer | Comment) -> 
     question = item if isinstance(item, Question) else item.question
     if question.is_hidden or item.is_hidden:
         raise PermissionDenied(_("This has been hidden by a moderator and cannot be changed."))
-
-
-def _next_or(request: HttpRequest, default: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, request.is_secure()
-    ):
-        return target
-    return default
 
 
 # --- The list ----------------------------------------------------------------------------------
@@ -473,7 +452,7 @@ def moderate(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         messages.success(request, _("Restored. Members see it again."))
     else:
         return _bad_request(request, _("Choose whether to hide or restore."))
-    return redirect(_next_or(request, item.get_absolute_url()))
+    return redirect(next_url(request, item.get_absolute_url()))
 
 
 @require_safe

@@ -6,6 +6,7 @@ from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
+from kollegan.lib.html import csrf_input
 from kollegan.questions import rendering
 
 register = template.Library()
@@ -37,7 +38,7 @@ def moderate(context, item, kind: str) -> SafeString:
     """``{% moderate question "fraga" %}``: the moderator's hide or restore form."""
     html = rendering.moderate_controls(
         item,
-        csrf=rendering.csrf_input(get_token(context["request"])),
+        csrf=csrf_input(get_token(context["request"])),
         url=reverse("questions:moderate", args=[kind, item.pk]),
     )
     return mark_safe(html)  # noqa: S308 - rendering escapes every value
