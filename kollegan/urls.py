@@ -6,7 +6,9 @@ from kollegan.accounts import views as account_views
 from kollegan.api.api import api
 from kollegan.core import views as core_views
 from kollegan.core.models import Section
+from kollegan.events import views as event_views
 from kollegan.feed import views as feed_views
+from kollegan.notes import views as note_views
 
 
 def _allauth_urlpatterns() -> list:
@@ -45,8 +47,11 @@ urlpatterns = [
     path("amnen/", include("kollegan.topics.urls")),
     path("fragor/", include("kollegan.questions.urls")),
     path("inlagg/", include("kollegan.feed.urls")),
-    path("kalendarium/", core_views.section, {"section": Section.CALENDAR}, name="calendar"),
-    path("motesnoteringar/", core_views.section, {"section": Section.NOTES}, name="notes"),
+    path("kalendarium/", event_views.calendar, name="calendar"),
+    path("kalendarium/", include("kollegan.events.urls")),
+    path("motesnoteringar/", note_views.note_list, name="notes"),
+    path("motesnoteringar/", include("kollegan.notes.urls")),
+    path("grupper/", include("kollegan.groups.urls")),
     path("dokument/", core_views.section, {"section": Section.DOCUMENTS}, name="documents"),
     path("hjalp/", core_views.help_page, name="help"),
     path("sprak/", core_views.set_language, name="set_language"),

@@ -23,6 +23,10 @@ class Action(models.TextChoices):
     REPORT_DISMISSED = "report_dismissed", _("Dismissed a report")
     POST_PINNED = "post_pinned", _("Pinned a post")
     POST_UNPINNED = "post_unpinned", _("Unpinned a post")
+    GROUP_CREATED = "group_created", _("Created a group")
+    GROUP_MEMBER_ADDED = "group_member_added", _("Added a member to a group")
+    GROUP_MEMBER_REMOVED = "group_member_removed", _("Removed a member from a group")
+    EVENT_CANCELLED = "event_cancelled", _("Cancelled an event")
 
 
 class AuditEntry(models.Model):

@@ -112,6 +112,18 @@ class Like(models.Model):
         return f"{self.member_id} ♥ {self.post_id}"
 
 
+TARGETS = ("post", "question", "event", "note")
+
+
+def _one_target() -> Q:
+    """Exactly one of TARGETS is set."""
+    condition = Q()
+    for target in TARGETS:
+        others = {f"{other}__isnull": True for other in TARGETS if other != target}
+        condition |= Q(**{f"{target}__isnull": False}, **others)
+    return condition
+
+
 class FeedEntry(models.Model):
     """One line in the feed: who did what, when, and what it links to.
 
@@ -123,6 +135,8 @@ class FeedEntry(models.Model):
     class Kind(models.TextChoices):
         POST = "post", _("Post")
         QUESTION = "question", _("Question")
+        EVENT = "event", _("Event")
+        NOTE = "note", _("Meeting note")
 
     kind = models.CharField(_("kind"), max_length=20, choices=Kind)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
@@ -144,6 +158,21 @@ class FeedEntry(models.Model):
         blank=True,
         related_name="feed_entry",
     )
+    # Only events and notes for everyone: a group's are never announced here.
+    event = models.OneToOneField(
+        "events.Event",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="feed_entry",
+    )
+    note = models.OneToOneField(
+        "notes.Note",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="feed_entry",
+    )
     hidden = models.BooleanField(_("hidden"), default=False)
     topics = models.ManyToManyField(Topic, through="FeedEntryTopic", related_name="+")
 
@@ -159,13 +188,7 @@ class FeedEntry(models.Model):
             )
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=(
-                    Q(post__isnull=False, question__isnull=True)
-                    | Q(post__isnull=True, question__isnull=False)
-                ),
-                name="feed_entry_one_target",
-            )
+            models.CheckConstraint(condition=_one_target(), name="feed_entry_one_target")
         ]
 
     def __str__(self) -> str:

@@ -80,6 +80,41 @@ def feed_retopic(*, entry: FeedEntry | None, topics: Iterable[Topic]) -> None:
         _link_topics(entry, topics)
 
 
+def feed_announce_event(*, event) -> FeedEntry:
+    """A new event for everyone (a group's events are not announced)."""
+    entry = FeedEntry.objects.create(
+        kind=FeedEntry.Kind.EVENT, event=event, actor=event.author, created_at=event.created_at
+    )
+    _link_topics(entry, event.topics.all())
+    return entry
+
+
+def feed_event_changed(*, event) -> None:
+    """An event's topics or group changed: its entry follows (and goes, if the
+    event became a group's)."""
+    entry = FeedEntry.objects.filter(event=event).first()
+    if event.group_id is not None:
+        if entry is not None:
+            entry.delete()
+        return
+    if entry is None:
+        feed_announce_event(event=event)
+    else:
+        _link_topics(entry, event.topics.all())
+
+
+def feed_announce_note(*, note, topics: Iterable[Topic]) -> FeedEntry:
+    entry = FeedEntry.objects.create(
+        kind=FeedEntry.Kind.NOTE, note=note, actor=note.author, created_at=note.created_at
+    )
+    _link_topics(entry, topics)
+    return entry
+
+
+def feed_retopic_note(*, note, topics: Iterable[Topic]) -> None:
+    feed_retopic(entry=FeedEntry.objects.filter(note=note).first(), topics=topics)
+
+
 def feed_hide(*, question=None, post=None, hidden: bool = True) -> None:
     """Keep the feed in step with a moderator hiding or restoring what it announces."""
     _set_hidden(FeedEntry.objects.filter(question=question, post=post).first(), hidden)
