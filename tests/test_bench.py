@@ -14,9 +14,16 @@ from django.utils import timezone
 from kollegan.accounts.models import Member, Role
 from kollegan.bench import data
 from kollegan.bench.pages import PAGES
+from kollegan.events import ics
+from kollegan.events.models import Attendance, Event, Occurrence
+from kollegan.events.recurrence import expand, local
+from kollegan.events.selectors import Filters, feed_parts, month_grid
+from kollegan.events.services import feed_owner
 from kollegan.feed.models import FeedEntry, Like, Post, Reply
 from kollegan.feed.selectors import feed_page
+from kollegan.groups.models import Group, GroupMembership
 from kollegan.lib.guard import check_text
+from kollegan.notes.models import Note
 from kollegan.questions.models import AnonymousAuthorship, Answer, Comment, Question
 
 REPO_DIR = Path(__file__).resolve().parent.parent
@@ -198,15 +205,21 @@ def test_bench_data_holds_posts_and_the_feed_as_the_services_would_write_them(db
     assert not Like.objects.filter(created_at__gt=F("post__hidden_at"))
 
     entries = FeedEntry.objects
-    assert entries.count() == Question.objects.count() + posts
-    for target in ("question", "post"):
+    public_events = Event.objects.filter(group__isnull=True)
+    public_notes = Note.objects.filter(group__isnull=True)
+    assert entries.count() == (
+        Question.objects.count() + posts + public_events.count() + public_notes.count()
+    )
+    targets = {"question": Question.objects, "post": Post.objects}
+    targets |= {"event": public_events, "note": public_notes}
+    for target, items in targets.items():
         rows = entries.filter(**{f"{target}__isnull": False}).select_related(target)
-        assert rows.count() == (Question if target == "question" else Post).objects.count()
+        assert rows.count() == items.count() > 0, target
         for entry in rows:
             item = getattr(entry, target)
             assert entry.kind == target
             assert entry.created_at == item.created_at
-            assert entry.hidden == (item.hidden_at is not None)
+            assert entry.hidden == (getattr(item, "hidden_at", None) is not None)
             topics = {t.pk: t for t in item.topics.all()}
             links = list(entry.topic_links.all())
             assert {link.topic_id for link in links} == set(topics)
@@ -216,6 +229,8 @@ def test_bench_data_holds_posts_and_the_feed_as_the_services_would_write_them(db
     assert not entries.filter(question__is_anonymous=True, actor__isnull=False)
     assert not entries.filter(question__is_anonymous=False, actor__isnull=True)
     assert not entries.filter(kind="post").exclude(actor=F("post__author"))
+    assert not entries.filter(kind="event").exclude(actor=F("event__author"))
+    assert not entries.filter(kind="note").exclude(actor=F("note__author"))
     assert not entries.filter(kind="question", question__is_anonymous=False).exclude(
         actor=F("question__author")
     )
@@ -235,3 +250,94 @@ def test_bench_data_holds_posts_and_the_feed_as_the_services_would_write_them(db
     assert [text for text in texts if check_text(text).findings] == []
     links = set(Post.objects.exclude(link="").values_list("link", flat=True))
     assert [link for link in links if check_text(link).findings] == []
+
+
+def test_bench_data_holds_the_calendar_as_the_services_would_write_it(db):
+    """Events, dates, sign-ups, groups and notes are bulk inserts: every row must
+    hold what kollegan/events/services.py and kollegan/notes/services.py write."""
+    data.generate(60, 1, lambda message: None)
+    fixture = data.prepare_fixture()
+
+    events, series, attendances, notes = data.calendar_counts(60)
+    assert data.calendar_counts(30_000) == (20_000, 500, 50_000, 2_000)
+    assert Event.objects.count() == events
+    assert Event.objects.exclude(rrule="").count() == series
+    assert Note.objects.count() == notes
+    assert Attendance.objects.count() <= attendances
+
+    groups = {group.pk: group for group in Group.objects.all()}
+    assert len(groups) == 5
+    members_of = {pk: set() for pk in groups}
+    for pk, member in GroupMembership.objects.values_list("group", "member"):
+        members_of[pk].add(member)
+    for group in groups.values():
+        assert group.created_by_id in members_of[group.pk]
+    assert any(fixture.ids["bench_member_id"] in people for people in members_of.values())
+
+    topics = Event.topics.through.objects.order_by("topic__position", "topic__name")
+    names: dict[int, list[str]] = {}
+    for link in topics.select_related("topic"):
+        names.setdefault(link.event_id, []).append(link.topic.name)
+    going = dict(
+        Attendance.objects.values_list("occurrence")
+        .annotate(n=Count("id"))
+        .values_list("occurrence", "n")
+    )
+    for event in Event.objects.prefetch_related("occurrences"):
+        dates = sorted(event.occurrences.all(), key=lambda row: row.original_start)
+        starts = expand(event.rrule, event.start)
+        assert [row.original_start for row in dates] == starts, event.pk
+        assert dates[0].start == event.start
+        shown = [row for row in dates if not row.skipped]
+        assert event.last_end == max(row.end for row in shown)
+        assert event.ics == ics.event_ics(event, dates, names.get(event.pk, [])), event.pk
+        if not event.rrule:
+            assert len(dates) == 1 and dates[0].end == event.end
+        else:
+            assert 10 <= len(dates) <= 30
+            assert not dates[0].skipped and not dates[-1].skipped
+        for row in dates:
+            assert row.going_count == going.get(row.pk, 0)
+            if row.skipped or event.is_cancelled:
+                assert row.going_count == 0
+            if not row.moved:
+                assert row.start == row.original_start
+            assert local(row.end) - local(row.start) == local(event.end) - local(event.start)
+        assert event.created_at <= event.start
+    assert Occurrence.objects.filter(skipped=True).exists()
+    assert Occurrence.objects.exclude(theme="").exists()
+    in_groups = Attendance.objects.filter(occurrence__event__group__isnull=False)
+    for group_id, member in in_groups.values_list("occurrence__event__group", "member"):
+        assert member in members_of[group_id]
+    assert not Attendance.objects.filter(created_at__gt=timezone.now())
+
+    for note in Note.objects.select_related("occurrence__event"):
+        if note.occurrence is not None:
+            assert note.event_id == note.occurrence.event_id
+            assert note.group_id == note.occurrence.event.group_id
+            assert note.created_at > note.occurrence.end
+        if note.group_id:
+            assert note.author_id in members_of[note.group_id]
+        assert note.created_at <= timezone.now()
+    assert Note.objects.filter(occurrence__isnull=True).exists()
+
+    # The special series and its date, the busiest month, the subscription link.
+    special = Occurrence.objects.select_related("event").get(pk=fixture.ids["occurrence_id"])
+    assert special.event_id == fixture.ids["series_id"] and special.event.rrule
+    assert special.going_count == special.attendances.count() == data.SPECIAL_ATTENDEES
+    assert special.notes.count() == data.SPECIAL_NOTES
+    assert special.end < timezone.now() and special.theme
+    assert special.event.occurrences.filter(end__gt=timezone.now()).exists()
+    bench = Member.objects.get(pk=fixture.ids["bench_member_id"])
+    assert feed_owner(fixture.ids["feed_member_id"], fixture.ids["feed_token"]) == bench
+    assert 0 < len(feed_parts(bench)) < events
+    year, month = fixture.ids["busy_year"], fixture.ids["busy_month"]
+    assert month_grid(bench, year=year, month=month, filters=Filters()).count > 0
+    assert fixture.ids["busy_from"].startswith(f"{year}-{month:02d}-01T00:00:00%2B0")
+
+    texts = set(Event.objects.values_list("title", "description", "place").distinct())
+    texts = {text for row in texts for text in row}
+    texts |= set(Occurrence.objects.values_list("theme", flat=True))
+    texts |= set(Note.objects.values_list("title", flat=True))
+    texts |= set(Note.objects.values_list("body", flat=True))
+    assert [text for text in texts if check_text(text).findings] == []

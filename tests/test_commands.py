@@ -4,7 +4,7 @@ CommandError with one Swedish line and leave the database as it was."""
 
 import io
 import re
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core import mail
@@ -15,9 +15,15 @@ from django.utils import timezone, translation
 from kollegan.accounts.models import Invitation, Member, Organisation, Role
 from kollegan.api.models import ApiToken
 from kollegan.core.management.commands.seed_demo import DEMO_PASSWORD, MEMBERS, POSTS, QUESTIONS
+from kollegan.events import ics
+from kollegan.events.models import Attendance, Event, Occurrence
+from kollegan.events.recurrence import STOCKHOLM, local
+from kollegan.events.selectors import feed_parts
 from kollegan.feed.models import FeedEntry, Like, Post, Reply
 from kollegan.feed.selectors import pinned_posts
+from kollegan.groups.models import Group, GroupMembership
 from kollegan.lib.guard import check_text
+from kollegan.notes.models import Note
 from kollegan.questions.models import Answer, Comment, Question
 from kollegan.questions.services import writer_of
 
@@ -309,6 +315,7 @@ def test_seed_demo_is_idempotent(db):
     run("seed_demo")
     emails = set(Member.objects.values_list("email", flat=True))
     models = (Question, Answer, Comment, Post, Reply, Like, FeedEntry)
+    models += (Event, Occurrence, Attendance, Group, GroupMembership, Note)
     counts = [model.objects.count() for model in models]
 
     out, _err = run("seed_demo")
@@ -316,7 +323,7 @@ def test_seed_demo_is_idempotent(db):
     assert Member.objects.count() == len(MEMBERS)
     assert set(Member.objects.values_list("email", flat=True)) == emails
     assert [model.objects.count() for model in models] == counts
-    assert "0 nya frågor och 0 nya inlägg" in out
+    assert "0 nya frågor och 0 nya inlägg, 0 nya evenemang och 0 nya mötesnoteringar" in out
 
 
 # The questions asked on the real platform, with the answer counts DOMAIN.md gives.
@@ -424,8 +431,26 @@ def test_seed_demo_writes_posts_with_replies_likes_and_one_pin(db):
 def test_seed_demo_feed_shows_posts_and_questions_newest_first(db):
     run("seed_demo")
 
-    entries = list(FeedEntry.objects.select_related("post", "question").order_by("-created_at"))
-    assert len(entries) == Post.objects.count() + Question.objects.count()
+    entries = list(
+        FeedEntry.objects.select_related("post", "question", "event", "note").order_by(
+            "-created_at"
+        )
+    )
+    # The group's series and note are the group's alone: not announced.
+    public_events = Event.objects.filter(group__isnull=True)
+    public_notes = Note.objects.filter(group__isnull=True)
+    assert len(entries) == (
+        Post.objects.count()
+        + Question.objects.count()
+        + public_events.count()
+        + public_notes.count()
+    )
+    assert {entry.event_id for entry in entries if entry.event_id} == set(
+        public_events.values_list("pk", flat=True)
+    )
+    assert {entry.note_id for entry in entries if entry.note_id} == set(
+        public_notes.values_list("pk", flat=True)
+    )
     assert {entry.post_id for entry in entries if entry.post_id} == set(
         Post.objects.values_list("pk", flat=True)
     )
@@ -433,7 +458,7 @@ def test_seed_demo_feed_shows_posts_and_questions_newest_first(db):
         Question.objects.values_list("pk", flat=True)
     )
     for entry in entries:
-        target = entry.post or entry.question
+        target = entry.post or entry.question or entry.event or entry.note
         # Backdated with what it announces, topic rows too.
         assert entry.created_at == target.created_at
         assert set(entry.topic_links.values_list("created_at", flat=True)) <= {entry.created_at}
@@ -442,6 +467,116 @@ def test_seed_demo_feed_shows_posts_and_questions_newest_first(db):
     kinds = [entry.kind for entry in entries]
     # Questions and posts interleave in time rather than one block after the other.
     assert kinds[:10].count("post") and kinds[:10].count("question")
+
+
+# DOMAIN.md's autumn, moved to 2026: every Wednesday 2/9–16/12, the third week skipped.
+AUTUMN_THEMES = {
+    date(2026, 9, 2): "Funktionshinder",
+    date(2026, 9, 9): "Skadligt bruk/beroende + Våld",
+    date(2026, 9, 23): "Försörjningsstöd",
+    date(2026, 9, 30): "Funktionshinder",
+    date(2026, 10, 7): "Skadligt bruk/beroende + Våld",
+    date(2026, 10, 14): "Barn och unga",
+    date(2026, 10, 21): "Försörjningsstöd",
+    date(2026, 10, 28): "Våld",
+    date(2026, 11, 4): "Skadligt bruk/beroende",
+    date(2026, 11, 11): "Barn och unga",
+    date(2026, 11, 18): "Försörjningsstöd",
+    date(2026, 11, 25): "Funktionshinder",
+    date(2026, 12, 2): "Skadligt bruk/beroende",
+    date(2026, 12, 9): "Barn och unga",
+    date(2026, 12, 16): "Försörjningsstöd",
+}
+
+
+def test_seed_demo_adds_the_autumn_motesplats_as_one_series_with_themes(db):
+    out, _err = run("seed_demo")
+
+    event = Event.objects.get(title="Digital mötesplats")
+    assert event.rrule and event.group is None and not event.is_cancelled
+    assert event.organiser.slug == "fou-valfard"
+    assert [member.email for member in event.hosts.all()] == ["ulrika@kollegan.test"]
+    assert event.online_url.startswith("https://teams.microsoft.com/l/meetup-join/")
+    assert event.description
+    assert set(event.topics.values_list("slug", flat=True)) >= {
+        "funktionshinder",
+        "forsorjningsstod",
+        "barn-och-unga",
+        "vald",
+    }
+    dates = list(event.occurrences.order_by("original_start"))
+    assert len(dates) == 16
+    held = [row for row in dates if not row.skipped]
+    assert [local(row.original_start).date() for row in dates if row.skipped] == [date(2026, 9, 16)]
+    assert {local(row.start).date(): row.theme for row in held} == AUTUMN_THEMES
+    for row in held:
+        start, end = local(row.start), local(row.end)
+        assert (start.weekday(), start.hour, start.minute) == (2, 8, 15)
+        assert (end.hour, end.minute) == (9, 0)
+    assert event.last_end == datetime(2026, 12, 16, 9, 0, tzinfo=STOCKHOLM)
+    # The stored calendar text says the same: one master, EXDATE, a theme per date.
+    assert event.ics.count("BEGIN:VEVENT") == 1 + 15
+    assert "EXDATE;TZID=Europe/Stockholm:20260916T081500" in event.ics
+    assert "Digital mötesplats – Skadligt bruk/beroende + Våld" in event.ics.replace("\r\n ", "")
+    assert event.created_at < event.start
+    # "Jag kommer" on a few dates, counted on each.
+    for row in dates:
+        assert row.going_count == row.attendances.count()
+    assert sum(row.going_count for row in dates) >= 10
+    assert "evenemang" in out
+    # Nothing the guard would stop or ask about.
+    texts = [event.title, event.description, *(row.theme for row in dates)]
+    assert [text for text in texts if check_text(text).findings] == []
+
+
+def test_seed_demo_adds_the_seminar_the_group_and_the_two_notes(db):
+    run("seed_demo")
+
+    seminar = Event.objects.get(title="Barnets resa i socialtjänsten")
+    assert not seminar.rrule and seminar.group is None
+    assert list(seminar.topics.values_list("slug", flat=True)) == ["barn-och-unga"]
+    now = timezone.now()
+    assert timedelta(days=7) < seminar.start - now < timedelta(days=28)
+    assert seminar.occurrences.get().going_count > 0
+
+    group = Group.objects.get(name="Yrkesresan Ny inom R8 – hösten 2026")
+    assert group.created_by.email == "karin@kollegan.test"
+    people = set(group.members.values_list("email", flat=True))
+    assert {"karin@kollegan.test", "anna@kollegan.test", "erik@kollegan.test"} <= people
+    assert 5 <= len(people) <= 7
+    series = Event.objects.get(group=group)
+    assert series.rrule and series.occurrences.count() == 8
+    for row in series.occurrences.all():
+        assert local(row.start).weekday() == 3 and row.theme
+        assert set(row.attendances.values_list("member__email", flat=True)) <= people
+
+    assert Note.objects.count() == 2
+    motesplats = Event.objects.get(title="Digital mötesplats")
+    note = Note.objects.get(group__isnull=True)
+    assert note.occurrence.event == motesplats
+    assert local(note.occurrence.start).date() == date(2026, 11, 18)
+    assert note.occurrence.end < note.created_at <= now
+    assert "18 november" in note.body and "kommuner" in note.body
+    assert note.topics.filter(slug="forsorjningsstod").exists()
+    group_note = Note.objects.get(group=group)
+    assert group_note.occurrence.event == series
+    assert group_note.occurrence.end < group_note.created_at <= now
+    texts = [seminar.description, series.description, note.body, group_note.body]
+    assert [text for text in texts if check_text(text).findings] == []
+
+    # Only the group's members see its series, in the calendar feed too.
+    anna = Member.objects.get(email="anna@kollegan.test")
+    johan = Member.objects.get(email="johan@kollegan.test")
+    since = datetime(2026, 8, 1, tzinfo=STOCKHOLM)
+    assert any(series.uid in part for part in feed_parts(anna, now=since))
+    assert not any(series.uid in part for part in feed_parts(johan, now=since))
+    assert not FeedEntry.objects.filter(event=series).exists()
+    assert not FeedEntry.objects.filter(note=group_note).exists()
+    # Each stored calendar text is what the service would write now.
+    for event in (motesplats, seminar, series):
+        dates = list(event.occurrences.order_by("original_start"))
+        names = list(event.topics.order_by("position", "name").values_list("name", flat=True))
+        assert event.ics == ics.event_ics(event, dates, names)
 
 
 def test_seed_demo_if_empty_does_nothing_the_second_time(db):

@@ -36,9 +36,10 @@ PHONE = "070-123 45 67"
 
 # The start page: the session and the member; the feed's entries, their topics and
 # the viewer's likes; the topics (for the filter, the aside and the post form); the
-# current questions and their topics; the pinned posts. The menu and site settings
-# are cached after the warm-up request made before every count.
-START_QUERIES = 9
+# current questions and their topics; the pinned posts; the viewer's groups and the
+# next dates in the calendar (tests/test_feed_events_notes.py). The menu and site
+# settings are cached after the warm-up request made before every count.
+START_QUERIES = 11
 # With a pinned post: its topics and whether the viewer likes it.
 PINNED_QUERIES = 2
 

@@ -23,6 +23,7 @@ page for visitors, 403 for logged-in non-administrators).
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -43,9 +44,16 @@ from kollegan.api import services as api_services
 from kollegan.api.models import ApiToken
 from kollegan.audit.models import AuditEntry
 from kollegan.core.models import NavigationItem, SiteSettings
+from kollegan.events import services as event_services
+from kollegan.events.models import Attendance, Event, Occurrence
+from kollegan.events.services import EventData
 from kollegan.feed import images as feed_images
 from kollegan.feed import services as feed_services
 from kollegan.feed.models import Like, Post, Reply
+from kollegan.groups import services as group_services
+from kollegan.groups.models import Group, GroupMembership
+from kollegan.notes import services as note_services
+from kollegan.notes.models import Note
 from kollegan.profiles import photos
 from kollegan.questions import services as question_services
 from kollegan.questions.models import Answer, Comment, Follow, Question, Report
@@ -131,8 +139,43 @@ EXPECTED: dict[str, Row] = {
     "feed:delete": WRITER_ONLY,
     "feed:reply_edit": WRITER_ONLY,
     "feed:reply_delete": WRITER_ONLY,
-    "calendar": MEMBERS_ONLY,
+    # Kalendarium (tests/test_calendar_views.py), opened on Bob's weekly series: its
+    # pages and the calendar file are for every member; changing it (GET shows the
+    # form or asks "are you sure?") is for the one who added it, its hosts and
+    # moderators. /kalendarium/ sends members on to the layout they last chose.
+    "calendar": Row(LOGIN, REDIRECT, REDIRECT, REDIRECT, LOGIN),
+    "events:list": MEMBERS_ONLY,
+    "events:past": MEMBERS_ONLY,
+    "events:month": MEMBERS_ONLY,
+    "events:create": MEMBERS_ONLY,
+    "events:detail": MEMBERS_ONLY,
+    "events:occurrence": MEMBERS_ONLY,
+    "events:ics": MEMBERS_ONLY,
+    "events:subscription": MEMBERS_ONLY,
+    "events:edit": MODERATORS_ONLY,
+    "events:cancel": MODERATORS_ONLY,
+    "events:delete": MODERATORS_ONLY,
+    "events:occurrence_edit": MODERATORS_ONLY,
+    "events:edit_following": MODERATORS_ONLY,
+    "events:attend": POST_ONLY,
+    # A calendar app holding Bob's personal link, without a session: the token in
+    # the address is the permission (revoked and ended ones answer 404).
+    "events:feed": PUBLIC,
+    # Mötesnoteringar (tests/test_notes_views.py), opened on Bob's note of his series:
+    # its writer and moderators change it.
     "notes": MEMBERS_ONLY,
+    "notes:create": MEMBERS_ONLY,
+    "notes:detail": MEMBERS_ONLY,
+    "notes:edit": MODERATORS_ONLY,
+    "notes:delete": MODERATORS_ONLY,
+    # Groups (tests/test_groups_views.py), opened on Carol's group with Bob in it: its
+    # page is for its members and moderators (Alice is not in it); moderators manage.
+    "groups:list": MEMBERS_ONLY,
+    "groups:create": MODERATORS_ONLY,
+    "groups:detail": Row(LOGIN, NOT_FOUND, OK, OK, LOGIN),
+    "groups:edit": MODERATORS_ONLY,
+    "groups:add_members": POST_ONLY,
+    "groups:remove_member": POST_ONLY,
     "documents": MEMBERS_ONLY,
     "help": MEMBERS_ONLY,
     # POST-only: used for real in test_post_only_view_works_for_members_and_…
@@ -250,6 +293,14 @@ EXPECTED: dict[str, Row] = {
     "api:create_reply": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
     "api:like_post": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
     "api:unlike_post": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
+    # Kalendarium and Mötesnoteringar over the API (tests/test_api_events.py,
+    # tests/test_api_notes.py); creating shares the list's path, attending is POST only.
+    "api:list_events": API,
+    "api:create_event": API,
+    "api:get_event": API,
+    "api:attend_event": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
+    "api:list_notes": API,
+    "api:create_note": API,
     # ninja's root exists only so operation paths can be reversed.
     "api:api-root": NOWHERE,
 }
@@ -270,6 +321,7 @@ VISITOR_ALLOWLIST = {
     "accounts:invitation_accept",
     "accessibility",
     "healthz",
+    "events:feed",
 }
 VISITOR_REFUSALS = {LOGIN, NOT_FOUND, UNAUTHORIZED, METHOD}
 
@@ -440,6 +492,13 @@ class World:
     # Start: Bob's post (with a picture) and his reply to it.
     post: Post
     reply: Reply
+    # Kalendarium: Bob's weekly series, its first date, his note of that date, his
+    # calendar link's token, and Carol's group with Bob in it.
+    event: Event
+    occurrence: Occurrence
+    note: Note
+    feed_token: str
+    group: Group
 
     def token_for(self, member: Member | None) -> ApiToken:
         owner = member or self.bob
@@ -489,6 +548,22 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> 
     post.image_key = feed_images.store_post_image(b"\xff\xd8 served as stored")
     post.save(update_fields=["image_key"])
     reply = feed_services.reply_create(post=post, author=bob, body="Länk i kalendern.")
+    start = timezone.localtime() + timedelta(days=7)
+    event = event_services.event_create(
+        author=bob,
+        data=EventData(
+            title="Digital mötesplats",
+            start=start,
+            end=start + timedelta(minutes=45),
+            rrule="FREQ=WEEKLY;COUNT=4",
+        ),
+    )
+    occurrence = event.occurrences.order_by("start").first()
+    note = note_services.note_create(
+        author=bob, title="Anteckningar", body="Vi pratade om stöd.", occurrence=occurrence
+    )
+    group = group_services.group_create(moderator=carol, name="Yrkesresan Ny inom R8")
+    group_services.group_add_members(moderator=carol, group=group, members=[bob])
     return World(
         members={
             "visitor": None,
@@ -513,6 +588,11 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> 
         report=report,
         post=post,
         reply=reply,
+        event=event,
+        occurrence=occurrence,
+        note=note,
+        feed_token=event_services.feed_renew(member=bob),
+        group=group,
     )
 
 
@@ -614,6 +694,26 @@ KWARGS: dict[str, Callable[[World, Member | None], dict[str, Any]]] = {
         "object_id": w.bob.pk,
     },
     "admin:app_list": lambda w, me: {"app_label": "accounts"},
+    "events:month": lambda w, me: {"year": 2026, "month": 9},
+    "events:detail": lambda w, me: {"pk": w.event.pk},
+    "events:ics": lambda w, me: {"pk": w.event.pk},
+    "events:edit": lambda w, me: {"pk": w.event.pk},
+    "events:cancel": lambda w, me: {"pk": w.event.pk},
+    "events:delete": lambda w, me: {"pk": w.event.pk},
+    "events:occurrence": lambda w, me: {"pk": w.occurrence.pk},
+    "events:occurrence_edit": lambda w, me: {"pk": w.occurrence.pk},
+    "events:edit_following": lambda w, me: {"pk": w.occurrence.pk},
+    "events:attend": lambda w, me: {"pk": w.occurrence.pk},
+    "events:feed": lambda w, me: {"member": w.bob.pk, "token": w.feed_token},
+    "api:get_event": lambda w, me: {"event_id": w.event.pk},
+    "api:attend_event": lambda w, me: {"event_id": w.event.pk},
+    "notes:detail": lambda w, me: {"pk": w.note.pk},
+    "notes:edit": lambda w, me: {"pk": w.note.pk},
+    "notes:delete": lambda w, me: {"pk": w.note.pk},
+    "groups:detail": lambda w, me: {"pk": w.group.pk},
+    "groups:edit": lambda w, me: {"pk": w.group.pk},
+    "groups:add_members": lambda w, me: {"pk": w.group.pk},
+    "groups:remove_member": lambda w, me: {"pk": w.group.pk, "member": w.bob.pk},
 }
 
 
@@ -810,11 +910,17 @@ class PostCase:
     # The API's other writing methods ("delete") go through the same checks.
     method: str = "post"
 
-    def post(self, client: Client, url: str):
+    # Data that depends on the sample rows (ids), instead of ``data``.
+    data_for: Callable[[World], dict] | None = None
+
+    def payload(self, world: World) -> dict:
+        return self.data_for(world) if self.data_for else self.data
+
+    def post(self, client: Client, url: str, world: World):
         send = getattr(client, self.method)
         if self.content_type:
-            return send(url, self.data, content_type=self.content_type)
-        return send(url, self.data)
+            return send(url, self.payload(world), content_type=self.content_type)
+        return send(url, self.payload(world))
 
 
 def other_device(member: Member) -> UserSession:
@@ -1044,6 +1150,51 @@ def _still_open(member, world):
     assert world.report.status == Report.Status.OPEN
 
 
+def _going(response, member, world):
+    assert response.status_code == 302
+    assert Attendance.objects.filter(occurrence=world.occurrence, member=member).exists()
+
+
+def _nobody_going(member, world):
+    assert not Attendance.objects.exists()
+
+
+def _members_added(response, member, world):
+    assert response.status_code == 302
+    assert GroupMembership.objects.filter(group=world.group, member__name="Dora Matrix").exists()
+
+
+def _no_members_added(member, world):
+    assert not GroupMembership.objects.filter(member__name="Dora Matrix").exists()
+
+
+def _member_removed(response, member, world):
+    assert response.status_code == 302
+    assert not GroupMembership.objects.filter(group=world.group, member=world.bob).exists()
+
+
+def _still_in_group(member, world):
+    assert GroupMembership.objects.filter(group=world.group, member=world.bob).exists()
+
+
+def _going_by_api(response, member, world):
+    assert response.status_code == 200
+    assert response.json()["going"] is True
+    assert Attendance.objects.filter(occurrence=world.occurrence, member=member).exists()
+
+
+def matrix_member(world: World, member: Member | None) -> str:
+    """A colleague to add to the group (one per request)."""
+    if not Member.objects.filter(email="dora@matrix.test").exists():
+        Member.objects.create_user(
+            email="dora@matrix.test",
+            password="x",
+            name="Dora Matrix",
+            organisation=world.bob.organisation,
+        )
+    return reverse("groups:add_members", args=[world.group.pk])
+
+
 def _sessions_of(member: Member) -> list[Session]:
     return [
         session
@@ -1188,6 +1339,35 @@ POST_CASES: dict[str, PostCase] = {
         untouched=_still_liked,
         refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
     ),
+    "events:attend": PostCase(
+        url=lambda w, me: reverse("events:attend", args=[w.occurrence.pk]),
+        data={"going": "1"},
+        succeeded=_going,
+        untouched=_nobody_going,
+    ),
+    "api:attend_event": PostCase(
+        url=lambda w, me: reverse("api:attend_event", kwargs={"event_id": w.event.pk}),
+        data={},
+        data_for=lambda w: {"occurrence_id": w.occurrence.pk, "going": True},
+        content_type="application/json",
+        succeeded=_going_by_api,
+        untouched=_nobody_going,
+        refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
+    ),
+    "groups:add_members": PostCase(
+        url=matrix_member,
+        data={"emails": "dora@matrix.test"},
+        succeeded=_members_added,
+        untouched=_no_members_added,
+        refused={"member": FORBIDDEN},
+    ),
+    "groups:remove_member": PostCase(
+        url=lambda w, me: reverse("groups:remove_member", args=[w.group.pk, w.bob.pk]),
+        data={},
+        succeeded=_member_removed,
+        untouched=_still_in_group,
+        refused={"member": FORBIDDEN},
+    ),
     "admin:logout": PostCase(
         url=lambda w, me: reverse("admin:logout"),
         data={},
@@ -1215,13 +1395,13 @@ def test_post_only_view_works_for_members_and_sends_others_to_login(name, role, 
     if role in refused:
         url = case.url(world, member)
         if case.content_type:
-            observed = classify(case.post(client, url))
+            observed = classify(case.post(client, url, world))
         else:
-            observed = outcome(client, url, "post", case.data)
+            observed = outcome(client, url, "post", case.payload(world))
         assert observed == refused[role]
         case.untouched(member, world)
     else:
-        response = case.post(client, case.url(world, member))
+        response = case.post(client, case.url(world, member), world)
         case.succeeded(response, member, world)
 
 

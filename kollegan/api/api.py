@@ -7,7 +7,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as RefusedInput
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
@@ -182,10 +182,16 @@ class MeOut(Schema):
     language: str
     organisation: OrganisationOut
     unit: str | None
+    calendar_feed_url: str | None = Field(
+        description="The personal calendar subscription address (Min sida); null when the "
+        "member has none. Reading it never creates one."
+    )
 
 
 @api.get("/me", response=MeOut, summary="The member the token or session belongs to")
 def me(request: HttpRequest) -> dict:
+    from kollegan.api.members import calendar_feed_url
+
     member = request.auth
     return {
         "id": member.pk,
@@ -197,14 +203,19 @@ def me(request: HttpRequest) -> dict:
         "language": member.language,
         "organisation": {"id": member.organisation_id, "name": member.organisation.name},
         "unit": member.unit.name if member.unit_id else None,
+        "calendar_feed_url": calendar_feed_url(member),
     }
 
 
 # Resources with routers of their own; imported here, once `api` exists.
 from kollegan.api.members import router as members_router  # noqa: E402
+from kollegan.events.api import router as events_router  # noqa: E402
 from kollegan.feed.api import router as feed_router  # noqa: E402
+from kollegan.notes.api import router as notes_router  # noqa: E402
 from kollegan.questions.api import router as questions_router  # noqa: E402
 
 api.add_router("/members", members_router)
 api.add_router("/", questions_router)  # /questions and /answers
 api.add_router("/", feed_router)  # /posts and /feed
+api.add_router("/", events_router)  # /events
+api.add_router("/", notes_router)  # /notes

@@ -4,10 +4,13 @@ Both operations call the selectors the HTML directory uses, so a filter means
 the same thing here as on the page, and contact details follow the member's
 own visibility choices in both."""
 
+from django.conf import settings
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import Field, Query, Router, Schema
 
 from kollegan.accounts.models import Member
+from kollegan.events import services as event_services
 from kollegan.profiles import selectors
 from kollegan.profiles.selectors import DEFAULT_SORT, DirectoryFilters
 
@@ -82,6 +85,28 @@ def member_out(member: Member) -> dict:
         if member.photo_key
         else None,
     }
+
+
+def calendar_feed_url(member: Member) -> str | None:
+    """The absolute address of the member's personal calendar subscription (for
+    GET /me), or None when they have none: never made, or revoked.
+
+    Reading it never creates one: a link is made only when the member asks for
+    it on Min sida (``feed_renew``), since whoever holds it reads the member's
+    calendar, group events included, without logging in. A script that only
+    looks at /me must not leave such a link behind.
+
+    No query when the member came with their calendar settings joined (the API
+    token lookup does that); one otherwise (a browser session)."""
+    if Member.calendar_settings.is_cached(member):
+        found = getattr(member, "calendar_settings", None)
+        secret = found.feed_secret if found is not None else ""
+        token = event_services.feed_token(member.pk, secret) if secret else None
+    else:
+        token = event_services.feed_path_token(member)
+    if token is None:
+        return None
+    return settings.SITE_URL + reverse("events:feed", args=[member.pk, token])
 
 
 @router.get("", response=MemberPage, summary="Active members, filtered like Medarbetare")

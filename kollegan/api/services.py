@@ -26,10 +26,11 @@ def api_token_revoke(*, token: ApiToken) -> None:
 
 
 def api_token_member(secret: str) -> Member | None:
-    """The active member a Bearer secret belongs to, or None. One query."""
+    """The active member a Bearer secret belongs to, or None. One query, which also
+    brings the member's calendar settings: /me shows their subscription link."""
     token = (
         ApiToken.objects.live()
-        .select_related("member__organisation", "member__unit")
+        .select_related("member__organisation", "member__unit", "member__calendar_settings")
         .filter(token_hash=ApiToken.digest(secret))
         .first()
     )

@@ -8,9 +8,11 @@ Import only after ``django.setup()``: this module uses the models.
 import bisect
 import random
 import secrets
+import uuid
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -25,16 +27,23 @@ from django.utils.text import slugify
 from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.api.models import ApiToken
 from kollegan.api.services import api_token_create
+from kollegan.events import ics, recurrence
+from kollegan.events.models import Attendance, Event, Occurrence
+from kollegan.events.recurrence import STOCKHOLM, local
+from kollegan.events.selectors import FEED_HISTORY
+from kollegan.events.services import feed_path_token, feed_renew
 from kollegan.feed.models import FeedEntry, FeedEntryTopic, Like, Post, Reply
 from kollegan.feed.selectors import FEED_PAGE_SIZE, Cursor
+from kollegan.groups.models import Group, GroupMembership
 from kollegan.lib.markdown import render_markdown
+from kollegan.notes.models import Note
 from kollegan.questions.models import AnonymousAuthorship, Answer, Comment, Question
 from kollegan.questions.services import make_excerpt
 from kollegan.topics.models import Topic
 
 # Bump when the generator makes different data (new tables, other spread), so
 # databases kept from earlier runs are rebuilt instead of silently reused.
-DATA_VERSION = 5
+DATA_VERSION = 6
 
 BENCH_USER_EMAIL = "bench.user@bench.test"
 TOKEN_NAME = "bench"  # noqa: S105 - the token's label, not a secret
@@ -604,7 +613,16 @@ _REPLY_FIELDS = [
     "hidden_reason",
 ]  # fmt: skip
 _LIKE_FIELDS = ["id", "post", "member", "created_at"]
-_ENTRY_FIELDS = ["id", "kind", "created_at", "actor", "post", "question", "hidden"]
+_ENTRY_FIELDS = [
+    "id", "kind", "created_at", "actor", "post", "question", "event", "note", "hidden",
+]  # fmt: skip
+# The kinds whose targets are _ENTRY_FIELDS' post, question, event and note.
+_ENTRY_KINDS = (
+    FeedEntry.Kind.POST,
+    FeedEntry.Kind.QUESTION,
+    FeedEntry.Kind.EVENT,
+    FeedEntry.Kind.NOTE,
+)
 _ENTRY_TOPIC_FIELDS = ["id", "entry", "topic", "created_at", "hidden"]
 
 
@@ -723,7 +741,8 @@ def _insert_rows(cursor, model: type, fields: list[str], rows: list[list]) -> No
 _WRITTEN_WITH_IDS = (
     Question, Answer, Comment, AnonymousAuthorship, Post, Reply, Like, FeedEntry, FeedEntryTopic,
 )  # fmt: skip
-# What the feed announces: (time, kind, question or post id, actor, hidden, topic ids).
+# What the feed announces: (time, kind, the question's, post's, event's or note's id,
+# actor, hidden, topic ids).
 _Announcement = tuple[float, str, int, int | None, bool, list[int]]
 
 
@@ -976,14 +995,12 @@ class _ThreadWriter:
         )
 
     def entry(self, announcement: _Announcement) -> None:
-        """The feed entry for a question or post, and its topic rows."""
+        """The feed entry for a question, post, event or note, and its topic rows."""
         created, kind, target, actor, hidden, topic_ids = announcement
         eid = self._id(FeedEntry)
         ts = self.stamp(created)
-        is_post = kind == FeedEntry.Kind.POST
-        self.rows[FeedEntry].append(
-            [eid, kind, ts, actor, target if is_post else None, None if is_post else target, hidden]
-        )
+        targets = [target if kind == each else None for each in _ENTRY_KINDS]
+        self.rows[FeedEntry].append([eid, kind, ts, actor, *targets, hidden])
         self.rows[FeedEntryTopic].extend(
             [self._id(FeedEntryTopic), eid, topic, ts, hidden] for topic in topic_ids
         )
@@ -1150,10 +1167,753 @@ def _feed(writer: _ThreadWriter, progress: Callable[[str], None]) -> None:
         progress(f"feed entries: {min(start + FEED_CHUNK, len(announced))}/{len(announced)}")
 
 
+# --- Kalendarium: events, series, groups, "Jag kommer" and meeting notes ------------------------
+#
+# At national scale (30,000 members) 20,000 events, 500 of them series (weekly or
+# every other week, 10–30 dates), so about 30,000 dates; 50,000 "Jag kommer",
+# 2,000 meeting notes and 5 groups holding about 2 % of the events. Other sizes in
+# proportion (see calendar_counts). Events, dates and notes are bulk_create with
+# ids chosen here, the links raw rows; they hold what kollegan/events/services.py
+# and kollegan/notes/services.py write:
+#   - one Occurrence per date of the rule (recurrence.expand, Swedish wall time);
+#     a skipped date keeps its row, a moved one has moved=True and its
+#     original_start where the rule put it; a date's theme is on its row;
+#   - last_end is the end of the last date not skipped, and ics is
+#     kollegan.events.ics.event_ics over the event, its dates and topic names;
+#   - going_count counts the date's Attendance rows; nobody signs up for a
+#     skipped date or a cancelled event, and a group's dates only its members;
+#   - a note from a date names the date and its event, and the event's group;
+#   - events and notes for everyone get a feed entry at their creation time (a
+#     group's never), written with the questions' and posts' so ids follow time.
+# Time: about a tenth of the events end within selectors.FEED_HISTORY (90 days)
+# before now or later, a little over half of those already past; the rest are
+# spread over the four years before. A personal subscription feed, which holds
+# exactly those events, thus has about 2,000 events at national scale.
+
+EVENTS_PER_MEMBER_NUMERATOR, EVENTS_PER_MEMBER_DENOMINATOR = 2, 3
+EVENTS_PER_SERIES = 40  # one event in 40 is a series: 500 of 20,000
+ATTENDANCE_PER_MEMBER_NUMERATOR, ATTENDANCE_PER_MEMBER_DENOMINATOR = 5, 3
+MEMBERS_PER_NOTE = 15
+CALENDAR_PAST_DAYS = 4 * 365
+CALENDAR_FUTURE_DAYS = 365
+FEED_WINDOW_SHARE = 0.10  # events whose last date ends within FEED_HISTORY or later
+RECENT_PAST_SHARE = 0.55  # of those, the ones already over
+GROUP_EVENT_SHARE = 0.02
+CANCELLED_EVENT_SHARE = 0.02
+ALL_DAY_SHARE = 0.05
+HOSTED_SHARE = 0.3
+THEMED_SERIES_SHARE = 0.4
+SKIPPING_SERIES_SHARE = 0.25
+MOVING_SERIES_SHARE = 0.1
+NOTE_ON_DATE_SHARE = 0.4
+GROUP_NOTE_SHARE = 0.02
+SIGN_UP_AHEAD_DAYS = 60  # "Jag kommer" only for dates up to this far ahead
+MAX_GOING = 300
+EVENT_CHUNK = 2000  # events per bulk_create
+
+# The series behind the `event_series` page and the date behind `occurrence`:
+# the weekly mötesplats, SPECIAL_SERIES_PAST of its dates over, the last of them
+# with SPECIAL_ATTENDEES signed up and SPECIAL_NOTES notes; the same at every scale.
+SPECIAL_SERIES_TITLE = "Digital mötesplats"
+SPECIAL_SERIES_DATES = 30
+SPECIAL_SERIES_PAST = 20
+SPECIAL_ATTENDEES = 50
+SPECIAL_NOTES = 2
+
+GROUP_NAMES = [
+    "Yrkesresan Ny inom R8 – hösten 2024",
+    "Yrkesresan Ny inom R8 – våren 2025",
+    "Yrkesresan Ny inom R8 – hösten 2025",
+    "Familjerättsnätverket i inlandet",
+    "Handledningsgrupp försörjningsstöd Region 10",
+]
+GROUP_SERIES_TITLE = "Samtal efter kursdagen"
+
+EVENT_SENTENCES = [
+    "Vi ses på Teams, länken finns här i kalendariet.",
+    "Ta gärna med en avidentifierad fråga som du vill diskutera med kollegorna.",
+    "Tryck på Jag kommer så vet vi ungefär hur många vi blir.",
+    "FoU Välfärd inleder, sedan samtalar vi i mindre grupper.",
+    "Passar både dig som är ny i yrket och dig som har arbetat länge.",
+    "Anteckningarna läggs under Mötesnoteringar efteråt.",
+    "Den här gången har vi en gäst från regionens kunskapscentrum.",
+    "Ingen anmälan behövs, det är bara att ansluta.",
+    "Vi utgår från Socialstyrelsens vägledning och pratar om hur den fungerar i en liten kommun.",
+    "Kameran får gärna vara på, men det går bra att bara lyssna.",
+    "Träffen är öppen för alla som arbetar inom IFO i länet.",
+    "Skriv gärna i förväg här i Frågor om det är något särskilt du vill ta upp.",
+]
+EVENT_PROGRAMME = """**Program**
+
+- Inledning och dagens tema
+- Samtal i mindre grupper
+- Gemensam sammanfattning och nästa steg"""
+PLACES = [
+    "Kommunhuset i {}",
+    "Socialkontoret i {}",
+    "Folkets hus, {}",
+    "Stora konferensrummet, Regionens hus i Umeå",
+    "Hotell Lappland, Lycksele",
+]
+NOTE_OPENINGS = [
+    "Vi var {} kollegor från {} kommuner.",
+    "{} deltagare från {} av kommunerna var med den här gången.",
+    "Träffen samlade {} kollegor från {} kommuner, flera för första gången.",
+]
+NOTE_SENTENCES = [
+    "Vi började med en kort runda om hur det ser ut i respektive kommun just nu.",
+    "Samtalet handlade mest om hur vi dokumenterar våra bedömningar.",
+    "Flera lyfte att det är svårt att hinna läsa in sig på nya vägledningar.",
+    "Vi enades om att ta upp frågan igen på nästa träff.",
+    "FoU Välfärd tar fram ett underlag till nästa gång.",
+    "Det kom fram att flera kommuner har liknande rutiner som vi kan dela.",
+    "Den som vill läsa mer hittar materialet under Dokument.",
+]
+NOTE_TITLES = [
+    "Anteckningar från nätverksträffen om {}",
+    "Minnesanteckningar: {}",
+    "Sammanfattning av samtalet om {}",
+]
+
+
+def calendar_counts(members: int) -> tuple[int, int, int, int]:
+    """(events, series among them, "Jag kommer", meeting notes) for ``members``
+    members: 20,000, 500, 50,000 and 2,000 at national scale (30,000 members)."""
+    events = max(members * EVENTS_PER_MEMBER_NUMERATOR // EVENTS_PER_MEMBER_DENOMINATOR, 10)
+    attendances = max(
+        members * ATTENDANCE_PER_MEMBER_NUMERATOR // ATTENDANCE_PER_MEMBER_DENOMINATOR,
+        2 * SPECIAL_ATTENDEES,
+    )
+    return (
+        events,
+        max(events // EVENTS_PER_SERIES, 2),
+        attendances,
+        max(members // MEMBERS_PER_NOTE, 4),
+    )
+
+
+def _capitalised(text: str) -> str:
+    return text[0].upper() + text[1:]
+
+
+def _event_titles() -> list[tuple[str, str]]:
+    """(title, topic slug or "") of single events."""
+    titles = [(f"Digital mötesplats – tema {theme}", topic) for theme, topic in MEETING_THEMES]
+    titles += [(f"Utbildningsdag: {course}", topic) for course, topic in COURSES]
+    titles += [(f"Yrkesresan: {course}", topic) for course, topic in COURSES]
+    titles += [(f"Nätverksträff om {subject}", topic) for subject, topic in SUBJECTS]
+    titles += [(f"Informationsträff om {guide}", topic) for guide, topic in GUIDES]
+    titles += [
+        ("Barnets resa i socialtjänsten", "barn-och-unga"),
+        ("Arbetsgruppen för Digitala kollegan", "ovrigt"),
+        ("Länsträff för enhetschefer inom IFO", "ovrigt"),
+    ]
+    return [(_capitalised(title), topic) for title, topic in titles]
+
+
+def _series_titles() -> list[tuple[str, str]]:
+    titles = [(f"Nätverk för {theme}", topic) for theme, topic in MEETING_THEMES]
+    titles += [(f"Läsecirkel: {guide}", topic) for guide, topic in GUIDES]
+    titles += [(f"Kursträffar: {course}", topic) for course, topic in COURSES]
+    titles += [(f"Handledningsgrupp {unit.lower()}", "") for unit in UNIT_NAMES]
+    titles += [(SPECIAL_SERIES_TITLE, "")] * 5
+    return [(_capitalised(title), topic) for title, topic in titles]
+
+
+def _event_description(rng: random.Random) -> str:
+    text = " ".join(rng.sample(EVENT_SENTENCES, rng.randint(1, 4)))
+    return f"{text}\n\n{EVENT_PROGRAMME}" if rng.random() < 0.2 else text
+
+
+def _note_body(rng: random.Random) -> str:
+    opening = rng.choice(NOTE_OPENINGS).format(rng.randint(6, 30), rng.randint(2, 8))
+    points = rng.sample(MEETING_POINTS, rng.randint(2, 4))
+    middle = " ".join(rng.sample(NOTE_SENTENCES, rng.randint(1, 3)))
+    return (
+        f"{opening} {middle}\n\nDet vi tog med oss:\n\n"
+        + "\n".join(f"- {point}" for point in points)
+        + "\n\n"
+        + rng.choice(NOTE_SENTENCES)
+    )
+
+
+@dataclass
+class _Planned:
+    """One event before it is written: the row, its dates, topics and hosts."""
+
+    event: Event
+    dates: list[Occurrence]
+    topic_ids: list[int]
+    host_ids: list[int]
+
+
+def _at_work(day: date) -> date:
+    """Weekend days become the Friday before: events are on working days."""
+    return day - timedelta(days=day.weekday() - 4) if day.weekday() >= 5 else day
+
+
+class _CalendarWriter:
+    """Plans the events, their dates, sign-ups and notes as model instances and
+    rows, then writes them (see the comment above calendar_counts)."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        now: datetime,
+        members: list[tuple[int, int]],
+        moderators: list[int],
+        bench_pk: int,
+    ) -> None:
+        self.rng = rng
+        self.now = now
+        self.members = members  # (pk, organisation) of active members
+        self.member_ids = [pk for pk, _org in members]
+        self.organisation_of = dict(members)
+        self.moderators = moderators or self.member_ids[:1]
+        self.bench_pk = bench_pk
+        topics = Topic.objects.filter(is_active=True).order_by("position", "name")
+        self.topics = {topic.slug: topic.pk for topic in topics}
+        self.topic_names = {topic.pk: topic.name for topic in topics}
+        self.topic_order = {topic.pk: index for index, topic in enumerate(topics)}
+        self.topic_ids = list(self.topic_names)
+        self.topic_weights = [TOPIC_WEIGHTS.get(topic.slug, 5) for topic in topics]
+        organisations = list(Organisation.objects.order_by("pk"))
+        self.fou = next((org.pk for org in organisations if org.slug == "fou-valfard"), None)
+        self.towns = {
+            org.pk: org.name for org in organisations if org.kind == Organisation.Kind.MUNICIPALITY
+        }
+        self.event_titles = _event_titles()
+        self.series_titles = _series_titles()
+        self.descriptions = [_with_html(_event_description(rng)) for _ in range(80)]
+        self.note_bodies = [_with_html(_note_body(rng)) for _ in range(120)]
+        self.next_id = {
+            model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+            for model in (Event, Occurrence, Note)
+        }
+        self.planned: list[_Planned] = []
+        self.groups: list[tuple[int, list[int]]] = []  # (group, its members)
+        self.notes: list[tuple[Note, list[int]]] = []
+        self.attendance: list[list] = []
+        self.special: _Planned | None = None
+        self.special_date: Occurrence | None = None
+
+    def _id(self, model: type) -> int:
+        value = self.next_id[model]
+        self.next_id[model] = value + 1
+        return value
+
+    def _topics(self, own: str) -> list[int]:
+        """None to three topics, the title's own first."""
+        count = self.rng.choices([0, 1, 2, 3], [10, 50, 30, 10])[0]
+        chosen = [self.topics[own]] if own in self.topics and count else []
+        while len(chosen) < min(count, len(self.topic_ids)):
+            topic = self.rng.choices(self.topic_ids, self.topic_weights)[0]
+            if topic not in chosen:
+                chosen.append(topic)
+        return chosen
+
+    # Groups -----------------------------------------------------------------------------
+
+    def make_groups(self) -> None:
+        """The groups with their members (the creator, a moderator, among them);
+        the bench member is in the first."""
+        rng = self.rng
+        size = min(max(len(self.members) // 1000, 3), 40)
+        created = []
+        for index, name in enumerate(GROUP_NAMES):
+            creator = rng.choice(self.moderators)
+            when = self.now - timedelta(days=120 + 180 * (len(GROUP_NAMES) - index))
+            created.append(
+                Group(
+                    name=name,
+                    description="Kursdeltagare och deras samtal efter varje kurstillfälle.",
+                    created_by_id=creator,
+                    created_at=when,
+                )
+            )
+        Group.objects.bulk_create(created)
+        by_name = dict(Group.objects.filter(name__in=GROUP_NAMES).values_list("name", "pk"))
+        memberships = []
+        for index, group in enumerate(created):
+            pk = by_name[group.name]
+            chosen = rng.sample(self.member_ids, min(size, len(self.member_ids)))
+            chosen = [member for member in chosen if member != group.created_by_id]
+            chosen.insert(0, group.created_by_id)
+            if index == 0 and self.bench_pk not in chosen:
+                chosen.append(self.bench_pk)
+            memberships += [
+                GroupMembership(
+                    group_id=pk,
+                    member_id=member,
+                    added_by_id=group.created_by_id,
+                    added_at=group.created_at,
+                )
+                for member in chosen
+            ]
+            self.groups.append((pk, chosen))
+        GroupMembership.objects.bulk_create(memberships, batch_size=BATCH_SIZE)
+
+    # Events and their dates -------------------------------------------------------------
+
+    def _last_day(self, span: timedelta) -> date:
+        """The (Swedish) day of an event's last date, ``span`` after its first."""
+        rng, now = self.rng, self.now
+        if rng.random() < FEED_WINDOW_SHARE:
+            if rng.random() < RECENT_PAST_SHARE:
+                when = now - FEED_HISTORY * rng.random()
+            else:
+                when = now + timedelta(days=CALENDAR_FUTURE_DAYS) * rng.random() ** 2
+        else:
+            earliest = now - timedelta(days=CALENDAR_PAST_DAYS) + span
+            latest = now - FEED_HISTORY - timedelta(days=3)
+            when = earliest + (latest - earliest) * rng.random()
+        return local(when).date()
+
+    def _time_of_day(self) -> tuple[time, timedelta]:
+        rng = self.rng
+        start = time(rng.choice([8, 8, 9, 9, 10, 13, 13, 14, 15]), rng.choice([0, 0, 15, 30]))
+        return start, timedelta(minutes=rng.choice([45, 60, 60, 90, 120, 180, 240]))
+
+    def plan(self, events: int, series: int) -> None:
+        rng = self.rng
+        others = range(1, events)
+        series_at = set(rng.sample(others, min(series - 1, len(others))))
+        group_at = set(rng.sample(others, min(round(events * GROUP_EVENT_SHARE), len(others))))
+        self._special()
+        for index in others:
+            group = rng.choice(self.groups) if index in group_at and self.groups else None
+            if index in series_at:
+                self._series(group)
+            else:
+                self._single(group)
+
+    def _author(self, group: tuple[int, list[int]] | None) -> tuple[int, int | None]:
+        """(author, organiser) of a new event: a group's member for a group's event."""
+        rng = self.rng
+        if group is not None:
+            author = rng.choice(group[1])
+            organisation = self.organisation_of.get(author)
+        else:
+            author, organisation = rng.choice(self.members)
+        roll = rng.random()
+        organiser = organisation if roll < 0.5 else self.fou if roll < 0.75 else None
+        return author, organiser
+
+    def _event(
+        self,
+        *,
+        title: str,
+        group: tuple[int, list[int]] | None,
+        start: datetime,
+        end: datetime,
+        all_day: bool = False,
+        rrule: str = "",
+        author: int | None = None,
+        organiser: int | None = None,
+        online: bool | None = None,
+    ) -> Event:
+        rng = self.rng
+        if author is None:
+            author, organiser = self._author(group)
+        description, html = rng.choice(self.descriptions)
+        pk = self._id(Event)
+        online = rng.random() < 0.7 if online is None else online
+        place = ""
+        if not online or rng.random() < 0.1:
+            town = self.towns.get(self.organisation_of.get(author), "Lycksele")
+            place = rng.choice(PLACES).format(town)
+        lead = timedelta(days=rng.uniform(3, 60))
+        created = min(start - lead, self.now - timedelta(seconds=rng.uniform(600, 30 * 86_400)))
+        # Whole seconds: the feed entry's time goes through a float timestamp.
+        created = created.replace(microsecond=0)
+        cancelled = rng.random() < CANCELLED_EVENT_SHARE
+        cancelled_at = None
+        if cancelled:
+            cancelled_at = created + (min(start, self.now) - created) * rng.random()
+        return Event(
+            pk=pk,
+            uid=f"{uuid.UUID(int=rng.getrandbits(128), version=4)}@kollegan",
+            title=title,
+            description=description,
+            description_html=html,
+            start=start,
+            end=end,
+            all_day=all_day,
+            place=place,
+            online_url=f"https://teams.microsoft.com/l/meetup-join/bench-{pk:08d}"
+            if online
+            else "",
+            organiser_id=organiser,
+            author_id=author,
+            group_id=group[0] if group else None,
+            rrule=rrule,
+            last_end=end,
+            cancelled_at=cancelled_at,
+            cancelled_by_id=author if cancelled else None,
+            created_at=created,
+        )
+
+    def _hosts(self, event: Event) -> list[int]:
+        if self.rng.random() >= HOSTED_SHARE:
+            return []
+        pool = dict(self.groups)[event.group_id] if event.group_id else self.member_ids
+        return list(dict.fromkeys(self.rng.sample(pool, min(self.rng.randint(1, 2), len(pool)))))
+
+    def _single(self, group) -> None:
+        rng = self.rng
+        title, own = rng.choice(self.event_titles)
+        if rng.random() < ALL_DAY_SHARE:
+            days = rng.choice([1, 1, 2, 3])
+            last = _at_work(self._last_day(timedelta(days=days)))
+            first = last - timedelta(days=days - 1)
+            start = datetime.combine(first, time(0), tzinfo=STOCKHOLM)
+            end = datetime.combine(last + timedelta(days=1), time(0), tzinfo=STOCKHOLM)
+            event = self._event(title=title, group=group, start=start, end=end, all_day=True)
+        else:
+            day = _at_work(self._last_day(timedelta(0)))
+            at, length = self._time_of_day()
+            start = datetime.combine(day, at, tzinfo=STOCKHOLM)
+            event = self._event(title=title, group=group, start=start, end=start + length)
+        date_row = Occurrence(
+            pk=self._id(Occurrence),
+            event_id=event.pk,
+            original_start=event.start,
+            start=event.start,
+            end=event.end,
+        )
+        self.planned.append(_Planned(event, [date_row], self._topics(own), self._hosts(event)))
+
+    def _dates(
+        self,
+        event: Event,
+        *,
+        themes: list[str],
+        skip: int | None = None,
+        move: int | None = None,
+    ) -> list[Occurrence]:
+        """The series' rows, as services._sync_occurrences writes them."""
+        length = local(event.end).replace(tzinfo=None) - local(event.start).replace(tzinfo=None)
+        rows = []
+        for index, start in enumerate(recurrence.expand(event.rrule, event.start)):
+            row = Occurrence(
+                pk=self._id(Occurrence),
+                event_id=event.pk,
+                original_start=start,
+                start=start,
+                end=start + length,
+                theme=themes[index % len(themes)] if themes else "",
+                skipped=index == skip,
+            )
+            if index == move and index != skip:
+                row.start, row.end = start + timedelta(hours=1), start + timedelta(hours=1) + length
+                row.moved = True
+            rows.append(row)
+        event.last_end = max(row.end for row in rows if not row.skipped)
+        return rows
+
+    def _series(self, group) -> None:
+        rng = self.rng
+        count, weeks = rng.randint(10, 30), rng.choice([1, 1, 2])
+        span = timedelta(weeks=weeks * (count - 1))
+        if group is not None:
+            title, own = GROUP_SERIES_TITLE, ""
+        else:
+            title, own = rng.choice(self.series_titles)
+        first = _at_work(self._last_day(span) - span)
+        at, length = self._time_of_day()
+        start = datetime.combine(first, at, tzinfo=STOCKHOLM)
+        interval = f";INTERVAL={weeks}" if weeks > 1 else ""
+        rule = recurrence.normalise_rule(f"FREQ=WEEKLY{interval};COUNT={count}")
+        event = self._event(title=title, group=group, start=start, end=start + length, rrule=rule)
+        themes = []
+        if title == SPECIAL_SERIES_TITLE or rng.random() < THEMED_SERIES_SHARE:
+            offset = rng.randrange(len(MEETING_THEMES))
+            themes = [
+                _capitalised(theme) for theme, _topic in MEETING_THEMES[offset:] + MEETING_THEMES
+            ][: len(MEETING_THEMES)]
+        skip = rng.randrange(1, count - 1) if rng.random() < SKIPPING_SERIES_SHARE else None
+        move = rng.randrange(1, count - 1) if rng.random() < MOVING_SERIES_SHARE else None
+        dates = self._dates(event, themes=themes, skip=skip, move=move)
+        if move is not None and dates[move].moved:
+            # Moving one date is an edit (services.occurrence_edit): a new SEQUENCE.
+            moved_at = (
+                event.created_at
+                + (min(dates[move].original_start, self.now) - event.created_at) * rng.random()
+            )
+            event.edited_at, event.sequence = moved_at.replace(microsecond=0), 1
+        self.planned.append(_Planned(event, dates, self._topics(own), self._hosts(event)))
+
+    def _special(self) -> None:
+        """The weekly mötesplats on Wednesdays 08:15–09:00, organised by FoU,
+        SPECIAL_SERIES_PAST dates over; one week skipped; a theme every week."""
+        today = local(self.now).date()
+        # The latest Wednesday whose meeting is over.
+        last_past = today - timedelta(days=(today.weekday() - 2) % 7)
+        if datetime.combine(last_past, time(9, 0), tzinfo=STOCKHOLM) > self.now:
+            last_past -= timedelta(weeks=1)
+        first = last_past - timedelta(weeks=SPECIAL_SERIES_PAST - 1)
+        start = datetime.combine(first, time(8, 15), tzinfo=STOCKHOLM)
+        rule = recurrence.normalise_rule(f"FREQ=WEEKLY;COUNT={SPECIAL_SERIES_DATES}")
+        host = self.moderators[0]
+        event = self._event(
+            title=SPECIAL_SERIES_TITLE,
+            group=None,
+            start=start,
+            end=start + timedelta(minutes=45),
+            rrule=rule,
+            author=host,
+            organiser=self.fou,
+            online=True,
+        )
+        event.cancelled_at = event.cancelled_by_id = None
+        event.place = ""
+        themes = [_capitalised(theme) for theme, _topic in MEETING_THEMES]
+        dates = self._dates(event, themes=themes, skip=SPECIAL_SERIES_PAST // 2)
+        topic_ids = [
+            self.topics[topic] for _theme, topic in MEETING_THEMES[:4] if topic in self.topics
+        ]
+        hosts = self.moderators[:2]
+        self.special = _Planned(event, dates, topic_ids, hosts)
+        self.special_date = dates[SPECIAL_SERIES_PAST - 1]
+        self.planned.append(self.special)
+
+    # "Jag kommer" -----------------------------------------------------------------------
+
+    def sign_up(self, total: int) -> None:
+        """Spread ``total`` sign-ups over dates up to SIGN_UP_AHEAD_DAYS ahead, many
+        on a few; the special date gets exactly SPECIAL_ATTENDEES."""
+        rng = self.rng
+        horizon = self.now + timedelta(days=SIGN_UP_AHEAD_DAYS)
+        groups = dict(self.groups)
+        adapt = connection.ops.adapt_datetimefield_value
+        chosen: list[tuple[Occurrence, Event]] = []
+        weights = []
+        for planned in self.planned:
+            event = planned.event
+            if event.cancelled_at is not None:
+                continue
+            for row in planned.dates:
+                if not row.skipped and row.start <= horizon and row is not self.special_date:
+                    chosen.append((row, event))
+                    weights.append(rng.lognormvariate(0, 1))
+        counts: dict[int, int] = {}
+        special_count = min(SPECIAL_ATTENDEES, len(self.member_ids))
+        if chosen and total > special_count:
+            for index in rng.choices(range(len(chosen)), weights, k=total - special_count):
+                counts[index] = counts.get(index, 0) + 1
+        plan = []
+        if self.special is not None and self.special_date is not None:
+            plan.append((self.special_date, self.special.event, special_count))
+        plan += [(chosen[index][0], chosen[index][1], count) for index, count in counts.items()]
+        for row, event, count in plan:
+            pool = groups[event.group_id] if event.group_id else self.member_ids
+            people = rng.sample(pool, min(count, len(pool), MAX_GOING))
+            row.going_count = len(people)
+            latest = min(row.start, self.now)
+            for member in people:
+                when = event.created_at + (latest - event.created_at) * rng.random()
+                self.attendance.append([row.pk, member, adapt(when)])
+
+    # Meeting notes -------------------------------------------------------------------------
+
+    def write_notes(self, total: int) -> None:
+        rng = self.rng
+        groups = dict(self.groups)
+        past = [
+            (row, planned)
+            for planned in self.planned
+            if planned.event.cancelled_at is None
+            for row in planned.dates
+            if not row.skipped and row.end < self.now
+        ]
+        for index in range(total):
+            roll = rng.random()
+            if self.special_date is not None and index < SPECIAL_NOTES:
+                row, planned = self.special_date, self.special
+            elif roll < NOTE_ON_DATE_SHARE and past:
+                row, planned = rng.choice(past)
+            else:
+                row = planned = None
+            group = None
+            if planned is not None:
+                event = planned.event
+                group = event.group_id
+                day = local(row.start).date()
+                shown = ics.display_title(event.title, row.theme)
+                title = f"Anteckningar: {shown} {day.day}/{day.month} {day.year}"
+                pool = [event.author_id, *planned.host_ids]
+                author = (
+                    rng.choice(pool) if rng.random() < 0.6 or group else rng.choice(self.member_ids)
+                )
+                if group and author not in groups[group]:
+                    author = rng.choice(groups[group])
+                created = min(
+                    row.end + timedelta(hours=rng.uniform(1, 72)), self.now - timedelta(minutes=1)
+                )
+                topic_ids = planned.topic_ids
+            else:
+                subject, own = rng.choice(SUBJECTS)
+                title = _capitalised(rng.choice(NOTE_TITLES).format(subject))
+                if roll > 1 - GROUP_NOTE_SHARE and self.groups:
+                    group, people = rng.choice(self.groups)
+                    author = rng.choice(people)
+                else:
+                    author = rng.choice(self.member_ids)
+                created = self.now - timedelta(days=CALENDAR_PAST_DAYS * rng.random())
+                topic_ids = self._topics(own)
+            body, html = rng.choice(self.note_bodies)
+            created = created.replace(microsecond=0)
+            note = Note(
+                pk=self._id(Note),
+                title=title[:200],
+                body=body,
+                body_html=html,
+                author_id=author,
+                event_id=row.event_id if row else None,
+                occurrence_id=row.pk if row else None,
+                group_id=group,
+                created_at=created,
+            )
+            self.notes.append((note, topic_ids))
+
+    # Writing ----------------------------------------------------------------------------
+
+    def write(self, progress: Callable[[str], None]) -> None:
+        started = timezone.now()
+        for planned in self.planned:
+            names = sorted(planned.topic_ids, key=self.topic_order.__getitem__)
+            dates = sorted(planned.dates, key=lambda row: row.original_start)
+            planned.event.ics = ics.event_ics(
+                planned.event, dates, [self.topic_names[pk] for pk in names]
+            )
+        seconds = (timezone.now() - started).total_seconds()
+        progress(f"calendar texts: {len(self.planned)} in {seconds:.1f}s")
+        events = [planned.event for planned in self.planned]
+        for start in range(0, len(events), EVENT_CHUNK):
+            Event.objects.bulk_create(events[start : start + EVENT_CHUNK])
+        Occurrence.objects.bulk_create(
+            [row for planned in self.planned for row in planned.dates], batch_size=BATCH_SIZE
+        )
+        with connection.cursor() as cursor:
+            topic_rows = [
+                [planned.event.pk, topic] for planned in self.planned for topic in planned.topic_ids
+            ]
+            _insert_rows(cursor, Event.topics.through, ["event", "topic"], topic_rows)
+            host_rows = [
+                [planned.event.pk, host] for planned in self.planned for host in planned.host_ids
+            ]
+            _insert_rows(cursor, Event.hosts.through, ["event", "member"], host_rows)
+            for start in range(0, len(self.attendance), 50_000):
+                _insert_rows(
+                    cursor,
+                    Attendance,
+                    ["occurrence", "member", "created_at"],
+                    self.attendance[start : start + 50_000],
+                )
+        Note.objects.bulk_create([note for note, _topics in self.notes], batch_size=BATCH_SIZE)
+        with connection.cursor() as cursor:
+            note_rows = [[note.pk, topic] for note, topics in self.notes for topic in topics]
+            _insert_rows(cursor, Note.topics.through, ["note", "topic"], note_rows)
+
+    def announcements(self) -> list[_Announcement]:
+        """Feed entries for the events and notes for everyone."""
+        found: list[_Announcement] = [
+            (
+                planned.event.created_at.timestamp(),
+                FeedEntry.Kind.EVENT.value,
+                planned.event.pk,
+                planned.event.author_id,
+                False,
+                planned.topic_ids,
+            )
+            for planned in self.planned
+            if planned.event.group_id is None
+        ]
+        found += [
+            (
+                note.created_at.timestamp(),
+                FeedEntry.Kind.NOTE.value,
+                note.pk,
+                note.author_id,
+                False,
+                topics,
+            )
+            for note, topics in self.notes
+            if note.group_id is None
+        ]
+        return found
+
+    def busiest_month(self) -> tuple[int, int]:
+        """The (year, month) with the most dates the bench member sees."""
+        mine = {pk for pk, people in self.groups if self.bench_pk in people}
+        months = Counter(
+            (local(row.start).year, local(row.start).month)
+            for planned in self.planned
+            if planned.event.group_id is None or planned.event.group_id in mine
+            for row in planned.dates
+            if not row.skipped
+        )
+        return months.most_common(1)[0][0]
+
+    def feed_size(self) -> int:
+        """How many events the bench member's subscription feed holds."""
+        mine = {pk for pk, people in self.groups if self.bench_pk in people}
+        since = self.now - FEED_HISTORY
+        return sum(
+            1
+            for planned in self.planned
+            if planned.event.last_end >= since
+            and (planned.event.group_id is None or planned.event.group_id in mine)
+        )
+
+
+def _calendar(
+    rng: random.Random, members: int, bench_pk: int, now: datetime, progress: Callable[[str], None]
+) -> list[_Announcement]:
+    """The calendar, groups, sign-ups and notes in one transaction; returns what
+    the feed announces. Remembers the special series, its date and the busiest month."""
+    started = timezone.now()
+    events, series, attendances, notes = calendar_counts(members)
+    progress(f"events: {events} ({series} series), sign-ups: {attendances}, notes: {notes}")
+    active = list(Member.objects.active().order_by("pk").values_list("pk", "organisation_id"))
+    moderators = list(
+        Member.objects.active()
+        .filter(role__in=[Role.MODERATOR, Role.ADMIN])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    writer = _CalendarWriter(rng, now, active, moderators, bench_pk)
+    with transaction.atomic():
+        writer.make_groups()
+        writer.plan(events, series)
+        writer.sign_up(attendances)
+        writer.write_notes(notes)
+        writer.write(progress)
+        # The bench member's subscription link (its token is derived in prepare_fixture).
+        feed_renew(member=Member.objects.get(pk=bench_pk))
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                models = [Event, Occurrence, Note, Group, GroupMembership, Attendance]
+                for statement in connection.ops.sequence_reset_sql(no_style(), models):
+                    cursor.execute(statement)
+        year, month = writer.busiest_month()
+        _meta_set("series_id", str(writer.special.event.pk))
+        _meta_set("occurrence_id", str(writer.special_date.pk))
+        _meta_set("busy_month", f"{year}-{month}")
+    rows = sum(len(planned.dates) for planned in writer.planned)
+    progress(
+        f"calendar: {len(writer.planned)} events, {rows} dates, {len(writer.attendance)} "
+        f"sign-ups, {len(writer.notes)} notes; the bench member's feed holds "
+        f"{writer.feed_size()} events; busiest month {year}-{month:02d}; "
+        f"{(timezone.now() - started).total_seconds():.1f}s"
+    )
+    return writer.announcements()
+
+
 def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
     """Fill an empty, migrated database with ``members`` members (with their topics
-    and labels), Frågor, posts and the feed in proportion: see
-    :func:`question_counts` and :func:`post_counts`."""
+    and labels), Frågor, posts, the calendar and the feed in proportion: see
+    :func:`question_counts`, :func:`post_counts` and :func:`calendar_counts`."""
     rng = random.Random(seed)
     now = timezone.now()
     # One PBKDF2 hash shared by everyone: hashing 30,000 passwords would take
@@ -1213,6 +1973,9 @@ def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
     writer = _writer(random.Random(f"{seed}-questions"), now)
     _questions(writer, members, bench_pk, now, progress)
     _posts(writer, members, now, progress)
+    writer.announced += _calendar(
+        random.Random(f"{seed}-calendar"), members, bench_pk, now, progress
+    )
     _feed(writer, progress)
     writer.reset_sequences()
     _meta_set("fingerprint", fingerprint(members, seed))
@@ -1224,7 +1987,8 @@ def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
 
 
 def prepare_fixture() -> Fixture:
-    """Log the bench member in (a session row, as after a real login) and give it an API token."""
+    """Log the bench member in (a session row, as after a real login), give it an
+    API token, and gather the ids and the subscription link the pages need."""
     member = Member.objects.get(email=BENCH_USER_EMAIL)
     # Sessions and tokens from earlier runs are left alone for a day so a
     # parallel run sharing this database keeps working; older ones are cleared
@@ -1257,6 +2021,16 @@ def prepare_fixture() -> Fixture:
     if not first_page:
         raise RuntimeError("the bench database has no feed; rebuild it")
     created_at, entry_id = first_page[-1]
+    series_id, occurrence_id, busy = (
+        _meta_get(name) for name in ("series_id", "occurrence_id", "busy_month")
+    )
+    if series_id is None or occurrence_id is None or busy is None:
+        raise RuntimeError("the bench database has no calendar; rebuild it")
+    year, month = (int(part) for part in busy.split("-"))
+    month_start = datetime(year, month, 1, tzinfo=STOCKHOLM)
+    month_end = (month_start + timedelta(days=32)).replace(day=1)
+    # The subscription link made with the data; a new one only if it was revoked.
+    feed_token = feed_path_token(member) or feed_renew(member=member)
     return Fixture(
         session_cookie=settings.SESSION_COOKIE_NAME,
         session_key=session.session_key or "",
@@ -1266,5 +2040,14 @@ def prepare_fixture() -> Fixture:
             "bench_member_id": member.pk,
             "question_id": int(question_id),
             "feed_cursor": Cursor(created_at=created_at, id=entry_id).encode(),
+            "series_id": int(series_id),
+            "occurrence_id": int(occurrence_id),
+            "busy_year": year,
+            "busy_month": month,
+            # ISO 8601 with the offset's "+" written %2B, as in a URL.
+            "busy_from": month_start.isoformat().replace("+", "%2B"),
+            "busy_to": month_end.isoformat().replace("+", "%2B"),
+            "feed_member_id": member.pk,
+            "feed_token": feed_token,
         },
     )

@@ -2,8 +2,12 @@
 
 A path may hold ``{placeholders}`` filled from :class:`kollegan.bench.data.Fixture`
 (``profile_id``, ``question_id``: the one long thread, 50 answers and 200
-comments; ``feed_cursor``: where the first page of the start page's feed ends);
-a page that needs a new kind of object adds the id there.
+comments; ``feed_cursor``: where the first page of the start page's feed ends;
+``series_id``: the weekly mötesplats, 30 dates with themes; ``occurrence_id``:
+its latest past date, 50 signed up and two notes; ``busy_year``/``busy_month``
+and ``busy_from``/``busy_to``: the month with the most dates; ``feed_member_id``
+and ``feed_token``: the bench member's subscription link, about 2,000 events at
+national scale); a page that needs a new kind of object adds the id there.
 """
 
 from dataclasses import dataclass
@@ -57,6 +61,14 @@ PAGES: list[Page] = [
     Page("api_question", "/api/v1/questions/{question_id}", Auth.BEARER),
     Page("api_feed", "/api/v1/feed", Auth.BEARER),
     Page("api_posts", "/api/v1/posts", Auth.BEARER),
+    Page("calendar_list", "/kalendarium/lista/"),
+    Page("calendar_past", "/kalendarium/tidigare/"),
+    Page("calendar_month", "/kalendarium/manad/{busy_year}/{busy_month}/"),
+    Page("occurrence", "/kalendarium/tillfalle/{occurrence_id}/"),
+    Page("event_series", "/kalendarium/{series_id}/"),
+    Page("ics_feed", "/kalendarium/prenumeration/{feed_member_id}/{feed_token}.ics", Auth.NONE),
+    Page("notes", "/motesnoteringar/"),
+    Page("api_events", "/api/v1/events?from={busy_from}&to={busy_to}", Auth.BEARER),
     Page("login", "/konto/login/", Auth.NONE),
     Page("healthz", "/healthz", Auth.NONE),
 ]

@@ -103,7 +103,11 @@ def event_ics(event: Event, occurrences: Iterable[Occurrence], topic_names: list
         master.add("categories", topic_names)
     overrides = []
     if event.rrule:
-        master.add("rrule", vRecur.from_ical(event.rrule))
+        rule = vRecur.from_ical(event.rrule)
+        if event.all_day and "UNTIL" in rule:
+            # RFC 5545: UNTIL has the value type of DTSTART, a date for whole days.
+            rule["UNTIL"] = [local(rule["UNTIL"][0]).date()]
+        master.add("rrule", rule)
         occurrences = list(occurrences)
         skipped = [
             _when(item.original_start, event.all_day) for item in occurrences if item.skipped

@@ -24,6 +24,7 @@ from kollegan.lib.validation import field_error
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 MAX_PER_YEAR = 500
 MAX_OCCURRENCES = 2_000
+MAX_SPAN = dt.timedelta(days=20 * 365)
 FREQUENCIES = {"YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY"}
 
 
@@ -67,9 +68,49 @@ def normalise_rule(text: str, *, all_day: bool = False) -> str:
             "A series must end: give an end date or a number of times (UNTIL or COUNT in the rule)."
         )
         raise field_error("rrule", message, "rrule_endless")
+    if int(parts.get("INTERVAL", [1])[0]) < 1:
+        raise field_error(
+            "rrule", _("The recurrence rule could not be read (RFC 5545 RRULE)."), "rrule_invalid"
+        )
     if "UNTIL" in parts:
         parts["UNTIL"] = [_until_utc(parts["UNTIL"][0], all_day=all_day)]
+    _refuse_what_never_happens(parts, freq)
     return vRecur(parts).to_ical().decode()
+
+
+# The parts a calendar app's "repeat" dialog writes. dateutil looks for the
+# next date up to the year 9999 when a rule can give none (30 February, every
+# hour of 30 February), which takes seconds; these limits keep every rule that
+# is accepted quick to expand.
+SUPPORTED = {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST", "BYDAY", "BYMONTHDAY", "BYMONTH"}
+SUB_DAILY = {"HOURLY", "MINUTELY", "SECONDLY"}
+_DAYS_IN_MONTH = {1: 31, 2: 29, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30}
+
+
+def _refuse_what_never_happens(parts: dict, freq: str) -> None:
+    unsupported = sorted(set(parts) - SUPPORTED - {"BYSETPOS"})
+    if freq in SUB_DAILY:
+        unsupported = sorted(set(parts) - {"FREQ", "INTERVAL", "COUNT", "UNTIL", "WKST"})
+    elif "BYSETPOS" in parts and freq not in {"MONTHLY", "YEARLY"}:
+        unsupported.append("BYSETPOS")
+    if unsupported:
+        message = _("The calendar does not handle %(parts)s in a recurrence rule.") % {
+            "parts": ", ".join(unsupported)
+        }
+        raise field_error("rrule", message, "rrule_unsupported")
+    if "BYSETPOS" in parts and any(not 1 <= abs(int(pos)) <= 5 for pos in parts["BYSETPOS"]):
+        message = _("BYSETPOS must be between -5 and 5 (the first to fifth, or last).")
+        raise field_error("rrule", message, "rrule_invalid")
+    if "BYMONTHDAY" in parts:
+        months = [int(month) for month in parts.get("BYMONTH", range(1, 13))]
+        days = [int(day) for day in parts["BYMONTHDAY"]]
+        if not any(
+            day != 0 and abs(day) <= _DAYS_IN_MONTH.get(month, 31)
+            for month in months
+            for day in days
+        ):
+            message = _("The rule gives no dates: those days do not exist in those months.")
+            raise field_error("rrule", message, "rrule_empty")
 
 
 def _rule(text: str, start: dt.datetime) -> rrule:
@@ -86,8 +127,26 @@ def expand(text: str, start: dt.datetime) -> list[dt.datetime]:
     Refused when there are none, too many, or too many in one year."""
     if not text:
         return [local(start)]
+    # dateutil searches to the year 9999 for dates a rule can never give (30
+    # February): bound every rule by MAX_SPAN, so a COUNT is read as "the first
+    # COUNT dates within it".
+    horizon = local(start) + MAX_SPAN
+    parts = vRecur.from_ical(text)
+    wanted = MAX_OCCURRENCES + 1
+    if "UNTIL" in parts:
+        until = parts["UNTIL"][0]
+        until = until if isinstance(until, dt.datetime) else _until_utc(until, all_day=True)
+        if until > horizon:
+            message = _("A series can span at most %(years)d years; end it earlier.") % {
+                "years": MAX_SPAN.days // 365
+            }
+            raise field_error("rrule", message, "rrule_too_long")
+    else:
+        wanted = min(int(parts["COUNT"][0]), wanted)
+        parts.pop("COUNT")
+        parts["UNTIL"] = [horizon.astimezone(dt.UTC)]
     try:
-        starts = list(islice(_rule(text, start), MAX_OCCURRENCES + 1))
+        starts = list(islice(_rule(vRecur(parts).to_ical().decode(), start), wanted))
     except (ValueError, TypeError, OverflowError):
         raise field_error(
             "rrule", _("The recurrence rule could not be read (RFC 5545 RRULE)."), "rrule_invalid"
@@ -95,6 +154,11 @@ def expand(text: str, start: dt.datetime) -> list[dt.datetime]:
     if not starts:
         message = _("The rule gives no dates from the start you chose.")
         raise field_error("rrule", message, "rrule_empty")
+    if len(starts) < wanted and wanted <= MAX_OCCURRENCES:
+        message = _(
+            "The rule gives only %(found)d of its %(count)d dates within %(years)d years."
+        ) % {"found": len(starts), "count": wanted, "years": MAX_SPAN.days // 365}
+        raise field_error("rrule", message, "rrule_too_long")
     if len(starts) > MAX_OCCURRENCES:
         message = _("A series can have at most %(max)d dates; end it earlier.") % {
             "max": MAX_OCCURRENCES
@@ -106,6 +170,10 @@ def expand(text: str, start: dt.datetime) -> list[dt.datetime]:
             "The rule gives %(count)d dates in %(year)d; at most %(max)d a year are allowed."
         ) % {"count": count, "year": year, "max": MAX_PER_YEAR}
         raise field_error("rrule", message, "rrule_too_many")
+    # Themes, skipped weeks and keeping them on edit all go by date.
+    if len({value.date() for value in starts}) < len(starts):
+        message = _("A series can have at most one date a day.")
+        raise field_error("rrule", message, "rrule_same_day")
     return starts
 
 
@@ -116,7 +184,9 @@ def split_rule(text: str, *, before: dt.datetime, taken: int) -> tuple[str, str]
     parts = vRecur.from_ical(text)
     head = dict(parts)
     head.pop("COUNT", None)
-    head["UNTIL"] = [(before - dt.timedelta(seconds=1)).astimezone(dt.UTC)]
+    # To the end of the day before (one date a day), so the end date a form
+    # shows for the first part does not take the cut date back.
+    head["UNTIL"] = [_until_utc(local(before).date() - dt.timedelta(days=1), all_day=False)]
     tail = dict(parts)
     if "COUNT" in parts:
         tail["COUNT"] = [max(int(parts["COUNT"][0]) - taken, 1)]

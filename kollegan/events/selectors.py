@@ -107,8 +107,10 @@ def dates_page(
     cursor: str = "",
     size: int = PAGE_SIZE,
     now: dt.datetime | None = None,
+    details: bool = True,
 ) -> DatesPage:
-    """Upcoming dates soonest first (those not yet over), or past ones latest first."""
+    """Upcoming dates soonest first (those not yet over), or past ones latest first;
+    with ``details`` each event's topics and whether the viewer comes (two queries)."""
     now = now or timezone.now()
     after = _cursor(cursor)
     queryset = _filtered(_dates(), viewer, filters)
@@ -134,7 +136,8 @@ def dates_page(
         items = items[:size]
         last = items[-1]
         next_cursor = Cursor(created_at=last.start, id=last.pk).encode()
-    mark_going(viewer, _with_topics(items))
+    if details:
+        mark_going(viewer, _with_topics(items))
     return DatesPage(items=items, next_cursor=next_cursor)
 
 

@@ -309,11 +309,26 @@ def event_edit(
     with transaction.atomic():
         event.edited_at = timezone.now()
         event.sequence += 1
+        group_before = event.group_id
         _apply(event, data, exceptions=exceptions)
+        if event.group_id != group_before:
+            _notes_follow_group(event)
         from kollegan.feed.services import feed_event_changed
 
         feed_event_changed(event=event)
     return event
+
+
+def _notes_follow_group(event: Event) -> None:
+    """An event's notes are seen by whoever sees the event: when it moves into a
+    group (or out of one), its notes move too, and leave the feed."""
+    from kollegan.feed.models import FeedEntry
+    from kollegan.notes.models import Note
+
+    notes = Note.objects.filter(event=event)
+    notes.update(group=event.group)
+    if event.group_id is not None:
+        FeedEntry.objects.filter(note__in=notes).delete()
 
 
 def exceptions_of(event: Event) -> tuple[list[dt.date], dict[dt.date, str]]:
@@ -348,14 +363,28 @@ def event_edit_following(
     if not data.rrule:
         message = _("The following dates need a rule; to end the series, edit the whole series.")
         raise field_error("rrule", message, "rrule_missing")
+    if local(data.start).date() < local(cut).date():
+        message = _(
+            "The following dates cannot start before the date they follow on from; "
+            "to change earlier dates, edit the whole series."
+        )
+        raise field_error("start", message, "start_before_cut")
     with transaction.atomic():
         taken = earlier.count()
         head_rule, _tail = recurrence.split_rule(event.rrule, before=cut, taken=taken)
         successor = Event(author=event.author, start=data.start, end=data.end, last_end=data.end)
         successor.save()
         # The dates from the cut on move with their themes, attendance and notes.
-        event.occurrences.filter(original_start__gte=cut).update(event=successor)
+        from kollegan.notes.models import Note
+
+        moving = event.occurrences.filter(original_start__gte=cut)
+        Note.objects.filter(occurrence__in=moving).update(event=successor)
+        moving.update(event=successor)
         _apply(successor, data, exceptions=True)
+        if successor.group_id is None:
+            from kollegan.feed.services import feed_announce_event
+
+            feed_announce_event(event=successor)
         event.rrule = head_rule
         event.edited_at = timezone.now()
         event.sequence += 1
@@ -451,6 +480,8 @@ def event_delete(*, event: Event, member: Member) -> None:
 
 def attendance_set(*, occurrence: Occurrence, member: Member, going: bool = True) -> bool:
     """ "Jag kommer" on or off; returns whether anything changed."""
+    if not may_see_group(member, occurrence.event.group):
+        raise PermissionDenied(_("This meeting is only for its group."))
     if going and (occurrence.skipped or occurrence.event.is_cancelled):
         message = _("The meeting is cancelled; you cannot sign up for it.")
         raise field_error("going", message, "cancelled")

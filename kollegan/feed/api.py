@@ -3,7 +3,8 @@
 The operations call the services and selectors the pages use, so the rules are
 the same: the confidentiality guard, hidden posts, one like per member. The feed
 says who did what, except for an anonymous question: its entry has no actor and
-no organisation (both null), and nothing in it points at the asker.
+no organisation (both null), and nothing in it points at the asker. Events and
+meeting notes are in it only when they are for everyone, never a group's.
 
 Posts and the feed are paged by a cursor, never by page number: ``next_cursor``
 goes back as ``fore``, and posts written meanwhile appear only at the top of a
@@ -19,6 +20,7 @@ from functools import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from kollegan.accounts.models import Member
@@ -142,9 +144,25 @@ class QuestionRef(Out):
     anonymous: bool
 
 
+class EventRef(Out):
+    id: int
+    title: str
+    start: datetime = Field(description="The first date's start, Swedish time with its offset")
+    end: datetime
+    url: str
+    cancelled: bool
+
+
+class NoteRef(Out):
+    id: int
+    title: str
+    url: str
+    occurrence_id: int | None = Field(description="The meeting's date; null for a free note")
+
+
 class FeedItemOut(Out):
-    kind: str = Field(description="post or question")
-    id: int = Field(description="The feed entry's id (not the post's or question's)")
+    kind: str = Field(description="post, question, event or note")
+    id: int = Field(description="The feed entry's id (not the id of what it announces)")
     created_at: datetime
     actor: Ref | None = Field(description="null for an anonymous question")
     organisation: Ref | None = Field(description="null for an anonymous question")
@@ -152,6 +170,13 @@ class FeedItemOut(Out):
     url: str
     post: PostSummary | None = Field(description="Set when kind is post")
     question: QuestionRef | None = Field(description="Set when kind is question")
+    # Left out of posts and questions, whose items keep the shape they had.
+    event: EventRef | None = Field(
+        None, description="An event for everyone; only in items whose kind is event"
+    )
+    note: NoteRef | None = Field(
+        None, description="Meeting notes for everyone; only in items whose kind is note"
+    )
 
 
 class FeedOut(Out):
@@ -171,6 +196,16 @@ def _post_url():
 @cache
 def _question_url():
     return url_maker("questions:detail")
+
+
+@cache
+def _event_url():
+    return url_maker("events:detail")
+
+
+@cache
+def _note_url():
+    return url_maker("notes:detail")
 
 
 def _ref(obj) -> dict | None:
@@ -253,7 +288,7 @@ def _entry_out(entry: FeedEntry) -> dict:
     if entry.post_id:
         item["post"] = _post_fields(entry.post, liked=entry.post.liked)
         item["url"] = _post_url()(entry.post_id)
-    else:
+    elif question is not None:
         item["question"] = {
             "id": question.pk,
             "title": question.title,
@@ -261,6 +296,26 @@ def _entry_out(entry: FeedEntry) -> dict:
             "anonymous": question.is_anonymous,
         }
         item["url"] = _question_url()(question.pk)
+    elif entry.event_id:
+        event = entry.event
+        item["url"] = _event_url()(event.pk)
+        item["event"] = {
+            "id": event.pk,
+            "title": event.title,
+            "start": timezone.localtime(event.start),
+            "end": timezone.localtime(event.end),
+            "url": item["url"],
+            "cancelled": event.cancelled_at is not None,
+        }
+    else:
+        note = entry.note
+        item["url"] = _note_url()(note.pk)
+        item["note"] = {
+            "id": note.pk,
+            "title": note.title,
+            "url": item["url"],
+            "occurrence_id": note.occurrence_id,
+        }
     return item
 
 
@@ -440,7 +495,12 @@ def unlike_post(request: HttpRequest, post_id: int) -> dict:
     "/feed",
     response={200: FeedOut, 400: Detail},
     url_name="get_feed",
-    summary="The feed on the start page: posts and questions, newest first",
+    summary="The feed on the start page: posts, questions, events and meeting notes, newest first",
+    description="Events and meeting notes for everyone appear here; a group's never do. An "
+    "item has post and question (null unless its kind), and an event or note only when that "
+    "is its kind.",
+    # Items of posts and questions keep the shape they had before events and notes.
+    exclude_unset=True,
 )
 def get_feed(request: HttpRequest, params: Query[PageParams]) -> dict | Status:
     try:

@@ -14,14 +14,17 @@ which is empty for an anonymous question; nothing here reads the question's
 author. Posts are never anonymous."""
 
 from collections.abc import Iterable
+from datetime import timedelta
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from kollegan.accounts.models import Member
+from kollegan.events.ics import display_title
 from kollegan.feed.models import FeedEntry, Post
 from kollegan.lib.html import (
     LocalTimes,
@@ -52,6 +55,36 @@ class Labels:
         self.posted = esc(_("posted %(time)s"))
         self.asked = esc(_("%(name)s, %(organisation)s, asked the question %(title)s"))
         self.colleague_asked = esc(_("A colleague asked the question %(title)s"))
+        # Events and meeting notes for everyone (a group's are never in the feed).
+        self.added_event = esc(_("%(name)s added an event: %(title)s"))
+        self.colleague_added_event = esc(_("A colleague added an event: %(title)s"))
+        self.wrote_note = esc(_("%(name)s wrote meeting notes: %(title)s"))
+        self.colleague_wrote_note = esc(_("A colleague wrote meeting notes: %(title)s"))
+        self.series = esc(_("Series"))
+        self.cancelled = esc(_("Cancelled"))
+        self.organiser = esc(_("Organiser: %(name)s"))
+        self.from_meeting = esc(_("From the meeting %(meeting)s"))
+        self.event_time = esc(_("Time of the event"))
+
+
+def event_when(times: LocalTimes, start, end, all_day: bool) -> tuple[str, str]:
+    """(ISO 8601, "6 september 2023, 08:15–09:00") of a date of an event, in
+    Swedish time: an all-day event by its days, one over several days with both
+    ends in full."""
+    first, last = timezone.localtime(start), timezone.localtime(end)
+    months = times.months
+
+    def day(value) -> str:
+        return f"{value.day} {months[value.month]} {value.year}"
+
+    if all_day:
+        # An all-day event ends at midnight after its last day.
+        final = timezone.localtime(end - timedelta(microseconds=1))
+        shown = day(first) if final.date() == first.date() else f"{day(first)}–{day(final)}"
+        return first.date().isoformat(), shown
+    if last.date() == first.date():
+        return first.isoformat(), f"{day(first)}, {first:%H:%M}–{last:%H:%M}"
+    return first.isoformat(), f"{day(first)}, {first:%H:%M} – {day(last)}, {last:%H:%M}"
 
 
 class FeedHTML:
@@ -70,6 +103,9 @@ class FeedHTML:
         self.edit_url = url_maker("feed:edit")
         self.profile_url = url_maker("profiles:detail")
         self.question_url = url_maker("questions:detail")
+        self.event_url = url_maker("events:detail")
+        self.occurrence_url = url_maker("events:occurrence")
+        self.note_url = url_maker("notes:detail")
         self.image_url = key_url_maker("feed:image")
         self.photo_url = key_url_maker("profiles:photo", "small")
 
@@ -210,6 +246,67 @@ class FeedHTML:
             f"{self._topics(entry.topic_list)}"
         )
 
+    def _actor_says(self, entry: FeedEntry, named: str, unnamed: str, title: str) -> str:
+        actor = entry.actor
+        if actor is None:
+            return unnamed % {"title": title}
+        name = f'<a href="{esc(self.profile_url(actor.pk))}">{esc(actor.name)}</a>'
+        return named % {"name": name, "title": title}
+
+    def _event(self, entry: FeedEntry) -> str:
+        """An event for everyone: who added it, its first date (a series' first
+        one), whether it is a series or cancelled, its organiser and topics."""
+        labels = self.labels
+        event = entry.event
+        title = f'<a href="{esc(self.event_url(event.pk))}">{esc(event.title)}</a>'
+        heading = self._actor_says(entry, labels.added_event, labels.colleague_added_event, title)
+        iso, shown = event_when(self.times, event.start, event.end, event.all_day)
+        meta = [
+            f'<span class="visually-hidden">{labels.event_time}: </span>'
+            f'<time datetime="{esc(iso)}">{esc(shown)}</time>'
+        ]
+        if event.rrule:
+            meta.append(f'<span class="badge badge--series">{labels.series}</span>')
+        if event.cancelled_at is not None:
+            meta.append(f'<span class="badge badge--cancelled">{labels.cancelled}</span>')
+        if event.organiser_id:
+            organiser = labels.organiser % {"name": esc(event.organiser.name)}
+            meta.append(f"<span>{organiser}</span>")
+        separator = ' <span aria-hidden="true">·</span> '
+        return (
+            f'<h3 class="feed-entry__title">{heading}</h3>'
+            f'<p class="feed-entry__meta">{separator.join(meta)}</p>'
+            f"{self._topics(entry.topic_list)}"
+        )
+
+    def _note(self, entry: FeedEntry) -> str:
+        """Meeting notes for everyone: who wrote them, when, and the meeting they
+        are from (its date's page, or the event's when the date is gone)."""
+        labels = self.labels
+        note = entry.note
+        title = f'<a href="{esc(self.note_url(note.pk))}">{esc(note.title)}</a>'
+        heading = self._actor_says(entry, labels.wrote_note, labels.colleague_wrote_note, title)
+        meta = [self._time(entry.created_at)]
+        meeting = ""
+        if note.occurrence_id:
+            # The date's own event: "this and following" moves dates to a new series.
+            occurrence = note.occurrence
+            event = occurrence.event
+            _iso, shown = event_when(self.times, occurrence.start, occurrence.end, event.all_day)
+            text = f"{display_title(event.title, occurrence.theme)}, {shown}"
+            meeting = f'<a href="{esc(self.occurrence_url(occurrence.pk))}">{esc(text)}</a>'
+        elif note.event_id:
+            event = note.event
+            meeting = f'<a href="{esc(self.event_url(event.pk))}">{esc(event.title)}</a>'
+        if meeting:
+            meta.append(f"<span>{labels.from_meeting % {'meeting': meeting}}</span>")
+        separator = ' <span aria-hidden="true">·</span> '
+        return (
+            f'<h3 class="feed-entry__title">{heading}</h3>'
+            f'<p class="feed-entry__meta">{separator.join(meta)}</p>'
+            f"{self._topics(entry.topic_list)}"
+        )
+
     def entries(self, entries: Iterable[FeedEntry], *, focus_first: bool = False) -> str:
         """One ``<li>`` per entry. ``focus_first`` marks the first of the entries that
         "Show more" added: static/js/feed.js moves the focus there."""
@@ -221,10 +318,20 @@ class FeedHTML:
                 html.append(
                     f'<li class="feed-entry" id="inlagg-{entry.post_id}"{focus}>{inner}</li>'
                 )
-            else:
+            elif entry.question_id:
                 html.append(
                     f'<li class="feed-entry feed-entry--question" id="fraga-{entry.question_id}"'
                     f"{focus}>{self._question(entry)}</li>"
+                )
+            elif entry.event_id:
+                html.append(
+                    f'<li class="feed-entry feed-entry--event" id="evenemang-{entry.event_id}"'
+                    f"{focus}>{self._event(entry)}</li>"
+                )
+            elif entry.note_id:
+                html.append(
+                    f'<li class="feed-entry feed-entry--note" id="notering-{entry.note_id}"'
+                    f"{focus}>{self._note(entry)}</li>"
                 )
         return "".join(html)
 

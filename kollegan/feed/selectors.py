@@ -20,6 +20,20 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 FEED_PAGE_SIZE = 20
 PINNED_LIMIT = 5
 LIKERS_LIMIT = 500
+# What the feed never shows of an event or a note (a series' calendar text can be long).
+DEFERRED = (
+    "event__description",
+    "event__description_html",
+    "event__ics",
+    "note__body",
+    "note__body_html",
+    "note__event__description",
+    "note__event__description_html",
+    "note__event__ics",
+    "note__occurrence__event__description",
+    "note__occurrence__event__description_html",
+    "note__occurrence__event__ics",
+)
 
 
 @dataclass(frozen=True)
@@ -70,16 +84,35 @@ def _entries() -> QuerySet[FeedEntry]:
             "entry_id", "topic__id", "topic__name", "topic__slug"
         ),
     )
-    return FeedEntry.objects.select_related(
-        "actor", "actor__organisation", "post", "question"
-    ).prefetch_related(topics)
+    # Events and notes for everyone only (their services never announce a group's;
+    # checked here too, since an event can be moved into a group in the admin).
+    # Their long texts are not needed: the feed shows titles, times and links.
+    return (
+        FeedEntry.objects.filter(event__group__isnull=True, note__group__isnull=True)
+        .filter(note__hidden_at__isnull=True)
+        .select_related(
+            "actor",
+            "actor__organisation",
+            "post",
+            "question",
+            "event",
+            "event__organiser",
+            "note",
+            "note__event",
+            "note__occurrence__event",
+        )
+        .defer(*DEFERRED)
+        .prefetch_related(topics)
+    )
 
 
 def feed_page(
     viewer: Member, *, cursor: str = "", topic: str = "", size: int = FEED_PAGE_SIZE
 ) -> FeedPage:
-    """One page of the feed, newest first: entries with their actor, target and
-    topics, and which posts the viewer likes. Three queries (four with a topic)."""
+    """One page of the feed, newest first: entries with their actor, target (a
+    post, a question, an event with its organiser, or a note with its meeting)
+    and topics, and which posts the viewer likes. Three queries (four with a
+    topic)."""
     after = Cursor.decode(cursor) if cursor else None
     if topic:
         links = FeedEntryTopic.objects.filter(topic__slug=topic, hidden=False)

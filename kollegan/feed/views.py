@@ -1,5 +1,6 @@
 """Start: the front page with its feed ("Senaste i Digitala kollegan"), posts,
-replies, likes and the moderators' pins.
+replies, likes and the moderators' pins, and the viewer's next dates in the
+calendar ("Kommande i kalendariet").
 
 Every flow is a plain form and a redirect. htmx adds two things: "Show more"
 appends the next page of the feed in place (without JavaScript it is a link to
@@ -28,16 +29,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from kollegan.core.selectors import site_config
+from kollegan.events.ics import display_title
+from kollegan.events.selectors import Filters, dates_page
 from kollegan.feed import images, selectors, services
 from kollegan.feed.forms import PostForm, ReplyForm
 from kollegan.feed.models import Post, Reply
-from kollegan.feed.rendering import FeedHTML
-from kollegan.lib.html import built
+from kollegan.feed.rendering import FeedHTML, event_when
+from kollegan.lib.html import LocalTimes, built
 from kollegan.lib.markdown import render_markdown
 from kollegan.lib.views import next_url, refusals
 from kollegan.questions.rendering import Bylines
 from kollegan.questions.selectors import latest_questions
 
+# "Coming up in the calendar" on the start page: the viewer's next dates.
+UPCOMING_SIZE = 5
 # Picture names never change (a new picture gets a new random key).
 IMAGE_CACHE_CONTROL = "private, max-age=31536000, immutable"
 REPLY_IDS = "svara-%s"
@@ -143,6 +148,16 @@ def _with_bylines(questions: list) -> list:
     return questions
 
 
+def _upcoming(request: HttpRequest, times: LocalTimes) -> list:
+    """The next dates in the calendar the viewer may see (a group's only for its
+    members), each with its title and theme and its time in Swedish."""
+    items = dates_page(request.user, filters=Filters(), size=UPCOMING_SIZE, details=False).items
+    for item in items:
+        item.display_title = display_title(item.event.title, item.theme)
+        item.when_iso, item.when_shown = event_when(times, item.start, item.end, item.event.all_day)
+    return items
+
+
 @require_safe
 def start(request: HttpRequest) -> HttpResponse:
     """The start page; ?amne= filters the feed by topic, ?fore= shows it after a
@@ -164,6 +179,7 @@ def start(request: HttpRequest) -> HttpResponse:
         "topic_name": _topic_name(topics, topic) if topic else "",
         "earlier": bool(cursor),
         "questions": _with_bylines(latest_questions(limit=5)),
+        "upcoming": _upcoming(request, renderer.times),
         "pinned_html": renderer.pinned(pinned) if pinned else "",
         "form": form,
         "entries": page.entries,

@@ -29,10 +29,10 @@ def _clean(name: str, description: str, *, group: Group | None = None) -> tuple[
     if len(description) > DESCRIPTION_MAX:
         message = _("The description can be at most %(max)d characters.") % {"max": DESCRIPTION_MAX}
         raise field_error("description", message, "description_long")
-    taken = Group.objects.filter(name__iexact=name)
-    if group is not None:
-        taken = taken.exclude(pk=group.pk)
-    if taken.exists():
+    # Compared here rather than by name__iexact: SQLite folds the case of ASCII
+    # letters only, so "HÖSTEN" and "hösten" would both pass. Groups are few.
+    others = Group.objects.exclude(pk=group.pk) if group is not None else Group.objects.all()
+    if name.casefold() in {other.casefold() for other in others.values_list("name", flat=True)}:
         raise field_error("name", _("There is already a group with that name."), "name_taken")
     return name, description
 
@@ -85,7 +85,7 @@ def group_add_members(
 ) -> list[Member]:
     """Add members (those already in are skipped); returns the ones added."""
     _refuse_unless_moderator(moderator)
-    members = list(members)
+    members = list(dict.fromkeys(members))
     already = set(
         GroupMembership.objects.filter(group=group, member__in=members).values_list(
             "member_id", flat=True

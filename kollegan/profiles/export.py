@@ -459,6 +459,132 @@ def posts_section(member: Member) -> dict:
     }
 
 
+def _name(obj) -> str | None:
+    return obj.name if obj is not None else None
+
+
+@register(
+    "kalendarium.json",
+    _(
+        "The events you added to the calendar (with their series rule, skipped dates and "
+        "themes), the events you host, the dates you signed up for, and your calendar "
+        "settings. Not the secret of your subscription link, nor who else signed up."
+    ),
+)
+def events_section(member: Member) -> dict:
+    from kollegan.events.models import Attendance, CalendarSettings, Event, Occurrence
+    from kollegan.events.recurrence import local
+
+    # Six queries however much was added: events, their topics, their skipped or
+    # themed dates, the events hosted, the sign-ups, the settings.
+    events = list(
+        Event.objects.filter(author=member)
+        .select_related("organiser", "group")
+        .prefetch_related("topics")
+        .order_by("start", "pk")
+    )
+    skipped: dict[int, list] = {}
+    themes: dict[int, dict] = {}
+    exceptions = (
+        Occurrence.objects.filter(event__author=member)
+        .filter(Q(skipped=True) | ~Q(theme=""))
+        .order_by("original_start", "pk")
+        .values_list("event_id", "original_start", "skipped", "theme")
+    )
+    for event_id, original_start, is_skipped, theme in exceptions:
+        date = local(original_start).date()
+        if is_skipped:
+            skipped.setdefault(event_id, []).append(date)
+        if theme:
+            themes.setdefault(event_id, {})[date.isoformat()] = theme
+    hosting = (
+        Event.objects.filter(hosts=member).only("pk", "title", "start").order_by("start", "pk")
+    )
+    attendances = (
+        Attendance.objects.filter(member=member)
+        .select_related("occurrence__event")
+        .order_by("occurrence__start", "pk")
+    )
+    found = CalendarSettings.objects.filter(member=member).first()
+    return {
+        "events": [
+            {
+                "id": event.pk,
+                "uid": event.uid,
+                "title": event.title,
+                "description": event.description,
+                "start": local(event.start),
+                "end": local(event.end),
+                "all_day": event.all_day,
+                "place": event.place or None,
+                "online_url": event.online_url or None,
+                "organiser": _name(event.organiser),
+                "topics": [topic.name for topic in event.topics.all()],
+                "group": _name(event.group),
+                "rrule": event.rrule or None,
+                "skipped_dates": skipped.get(event.pk, []),
+                "themes": themes.get(event.pk, {}),
+                "created_at": event.created_at,
+                "edited_at": event.edited_at,
+                "cancelled_at": event.cancelled_at,
+            }
+            for event in events
+        ],
+        "hosting": [
+            {"event": {"id": event.pk, "title": event.title}, "start": local(event.start)}
+            for event in hosting
+        ],
+        "attendance": [
+            {
+                "event": {"id": row.occurrence.event_id, "title": row.occurrence.event.title},
+                "theme": row.occurrence.theme or None,
+                "start": local(row.occurrence.start),
+                "end": local(row.occurrence.end),
+                "since": row.created_at,
+            }
+            for row in attendances
+        ],
+        # Never the secret behind the link: whoever held the file could read the calendar.
+        "settings": {
+            "layout": found.layout if found else CalendarSettings.Layout.LIST.value,
+            "subscription_link_since": found.feed_created_at if found else None,
+        },
+    }
+
+
+@register(
+    "motesnoteringar.json",
+    _(
+        "The meeting notes you wrote, with the meeting they are from, their topics and "
+        "group, and when they were edited or hidden."
+    ),
+)
+def notes_section(member: Member) -> list:
+    from kollegan.events.recurrence import local
+    from kollegan.notes.models import Note
+
+    # Two queries however much was written: the notes with their meetings, their topics.
+    notes = (
+        Note.objects.filter(author=member)
+        .select_related("event", "occurrence", "group")
+        .prefetch_related("topics")
+        .order_by("created_at", "pk")
+    )
+    return [
+        {
+            "id": note.pk,
+            "title": note.title,
+            "body": note.body,
+            "topics": [topic.name for topic in note.topics.all()],
+            "event": {"id": note.event_id, "title": note.event.title} if note.event_id else None,
+            "meeting_start": local(note.occurrence.start) if note.occurrence_id else None,
+            "group": _name(note.group),
+            **_moderation(note),
+        }
+        for note in notes
+    ]
+
+
 # --- Building the zip ----------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ Only for developer machines: it creates accounts with a known password, so it
 refuses to run unless KOLLEGAN_DEV=1."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -14,8 +14,16 @@ from django.utils.text import slugify
 
 from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.core.models import SiteSettings
+from kollegan.events import ics, recurrence
+from kollegan.events.models import Attendance, Event, Occurrence
+from kollegan.events.recurrence import STOCKHOLM, expand, normalise_rule
+from kollegan.events.services import EventData, attendance_set, event_create
 from kollegan.feed.models import FeedEntry, FeedEntryTopic, Like, Post, Reply
 from kollegan.feed.services import post_create, post_like, post_pin, reply_create
+from kollegan.groups.models import Group
+from kollegan.groups.services import group_add_members, group_create
+from kollegan.notes.models import Note
+from kollegan.notes.services import note_create
 from kollegan.questions.models import Answer, Comment, Question
 from kollegan.questions.services import (
     answer_create,
@@ -1084,6 +1092,314 @@ def _seed_posts(members: dict[str, Member], topics: dict[str, Topic]) -> int:
     return posted
 
 
+# --- Kalendarium, groups and meeting notes -----------------------------------------------------
+
+TEAMS_LINK = (
+    "https://teams.microsoft.com/l/meetup-join/19%3ameeting_RGlnaXRhbCBt9tlc3BsYXRz"
+    "%40thread.v2/0?context=%7b%22Tid%22%3a%22fou-valfard%22%7d"
+)
+MOTESPLATS_TITLE = "Digital mötesplats"
+MOTESPLATS_START = datetime(2026, 9, 2, 8, 15, tzinfo=STOCKHOLM)
+MOTESPLATS_END = datetime(2026, 9, 2, 9, 0, tzinfo=STOCKHOLM)
+MOTESPLATS_RULE = "FREQ=WEEKLY;UNTIL=20261216"
+# As the autumn in DOMAIN.md: the third week is skipped (there 20/9, here 16/9).
+MOTESPLATS_SKIPPED = date(2026, 9, 16)
+# Each held Wednesday's theme, in the order of DOMAIN.md's autumn list.
+MOTESPLATS_THEMES = [
+    "Funktionshinder",
+    "Skadligt bruk/beroende + Våld",
+    "Försörjningsstöd",
+    "Funktionshinder",
+    "Skadligt bruk/beroende + Våld",
+    "Barn och unga",
+    "Försörjningsstöd",
+    "Våld",
+    "Skadligt bruk/beroende",
+    "Barn och unga",
+    "Försörjningsstöd",
+    "Funktionshinder",
+    "Skadligt bruk/beroende",
+    "Barn och unga",
+    "Försörjningsstöd",
+]
+MOTESPLATS_TOPICS = [
+    "funktionshinder",
+    "missbruk-och-beroende",
+    "vald",
+    "forsorjningsstod",
+    "barn-och-unga",
+]
+MOTESPLATS_DESCRIPTION = """Varje onsdag kl. 08.15–09.00 träffas vi på Teams och pratar om ett av
+IFO:s områden – temat för varje datum står i kalendariet. FoU Välfärd Region Västerbotten
+leder samtalet, och alla som arbetar inom individ- och familjeomsorgen i R8-kommunerna är
+välkomna.
+
+Ta gärna med en avidentifierad fråga som du vill diskutera med kollegorna. Ingen anmälan
+behövs, men tryck gärna på **Jag kommer** så vet vi ungefär hur många vi blir.
+
+Anteckningar från varje träff läggs under Mötesnoteringar för er som inte kunde vara med."""
+
+BARNETS_RESA_TITLE = "Barnets resa i socialtjänsten"
+BARNETS_RESA_DESCRIPTION = """Ett digitalt halvdagsseminarium om barnets väg genom
+socialtjänsten – från orosanmälan till uppföljningen av insatserna. Vi följer ett påhittat
+barn genom förhandsbedömning, utredning enligt BBIC, beslut och insatser, och stannar vid
+de moment där barnets röst riskerar att tappas bort.
+
+**Program**
+
+- Inledning: barnets rättigheter i socialtjänsten
+- Från orosanmälan till utredning
+- Samtal med barn – erfarenheter från R8
+- Frågor och avslutning
+
+Tryck på **Jag kommer**, så skickar vi materialet i förväg."""
+
+GROUP_NAME = "Yrkesresan Ny inom R8 – hösten 2026"
+GROUP_DESCRIPTION = """För er som går Yrkesresans kurser för nya socialsekreterare i höst. Direkt
+efter varje kurstillfälle träffas vi digitalt och pratar om hur det vi lärt oss fungerar i en
+liten kommun – så att ingen behöver sitta ensam med kursen."""
+GROUP_CREATOR = "karin"
+GROUP_HOST = "tomas"
+GROUP_MEMBERS = ["tomas", "anna", "erik", "lars", "ida"]
+GROUP_SERIES_TITLE = "Yrkesresan Ny inom R8 – samtal efter kursdagen"
+GROUP_SERIES_START = datetime(2026, 9, 3, 13, 0, tzinfo=STOCKHOLM)
+GROUP_SERIES_END = datetime(2026, 9, 3, 14, 0, tzinfo=STOCKHOLM)
+GROUP_SERIES_RULE = "FREQ=WEEKLY;INTERVAL=2;UNTIL=20261210"
+# The course day each meeting follows.
+GROUP_SERIES_THEMES = [
+    "Kursstart: rollen som ny socialsekreterare",
+    "Utredning enligt BBIC",
+    "Samtal med barn",
+    "Motiverande samtal",
+    "Våld i nära relationer",
+    "Dokumentation och journalföring",
+    "Skälig levnadsnivå i ekonomiskt bistånd",
+    "Avslutning: hur vi håller kontakten",
+]
+GROUP_SERIES_DESCRIPTION = """Vi ses på Teams direkt efter kursdagen, varannan torsdag
+kl. 13.00–14.00. Vad tog du med dig, och hur gör vi i våra kommuner? Bara för er i gruppen."""
+
+
+@dataclass(frozen=True)
+class DemoNote:
+    writer: str
+    title: str
+    body: str
+    topics: tuple[str, ...]
+    meeting: date  # the date of the meeting it is from
+    written: str  # "HH:MM" Swedish time that day
+
+
+MOTESPLATS_NOTE = DemoNote(
+    writer="ulrika",
+    title="Digital mötesplats 18 november: försörjningsstöd",
+    topics=("forsorjningsstod", "ekonomiskt-bistand"),
+    meeting=date(2026, 11, 18),
+    written="10:40",
+    body="""Onsdagen den 18 november samlades 18 kollegor från sju av R8:s kommuner på
+mötesplatsen om försörjningsstöd. Ulrika Bergström från FoU Välfärd ledde samtalet.
+
+**Det vi pratade om**
+
+- *Aktivitetskrav:* flera kommuner vill ha en gemensam mall för hur kraven formuleras och
+  följs upp, så att bedömningarna blir likartade i hela R8.
+- *Nya domar:* vi turas om att bevaka nya domar från förvaltningsrätten och kammarrätten och
+  delar dem under Frågor.
+- *Försörjningsansvar mellan makar:* en fråga som sällan dyker upp, men som flera av oss har
+  fått under hösten.
+
+**Till nästa gång**
+
+Vi tar upp bistånd vid hyresskulder och hur vi kan samarbeta med hyresvärdarna för att
+förebygga vräkningar. Johan i Norsjö samlar exempel på rutiner – skicka gärna era till honom
+i chatten.
+
+Nästa mötesplats är onsdag den 25 november med temat funktionshinder.""",
+)
+GROUP_NOTE = DemoNote(
+    writer="tomas",
+    title="Efter kursdagen om dokumentation och journalföring",
+    topics=("ovrigt",),
+    meeting=date(2026, 11, 12),
+    written="15:10",
+    body="""Vi var fem från fyra kommuner efter torsdagens kursdag. Det som kom upp:
+
+- Det är svårt att skriva kort och ändå få med barnets egna ord. Anna berättade hur de i
+  Lycksele skriver en sammanfattning först och detaljerna sedan.
+- Flera av oss har ingen mall för journalanteckningar vid hembesök; Erik delar Storumans
+  här i gruppen.
+- Vi vill gärna öva mer på att skriva bedömningar – Tomas tar med det till kursledningen.
+
+Nästa gång ses vi efter kursdagen om skälig levnadsnivå.""",
+)
+
+# Who said "Jag kommer" to which meeting: (the date, the members).
+MOTESPLATS_GOING = {
+    date(2026, 11, 11): ["anna", "ida", "camilla", "peter", "fredrik"],
+    date(2026, 11, 18): ["ulrika", "johan", "maja", "linnea", "jonas", "erik", "anna"],
+    date(2026, 11, 25): ["ulrika", "per", "stina", "anders", "tomas", "david", "karin"],
+    date(2026, 12, 2): ["ulrika", "sara", "mikael", "karin", "emma"],
+}
+BARNETS_RESA_GOING = ["anna", "lars", "ida", "camilla", "fredrik", "peter", "sofia", "elin"]
+GROUP_GOING = {
+    date(2026, 11, 12): ["tomas", "anna", "erik", "lars", "ida"],
+    date(2026, 11, 26): ["tomas", "anna", "lars"],
+}
+
+
+def _at(day: date, clock: str) -> datetime:
+    hour, minute = (int(part) for part in clock.split(":"))
+    return datetime.combine(day, time(hour, minute), tzinfo=STOCKHOLM)
+
+
+def _backdate_event(event: Event, when: datetime) -> None:
+    """Say the event was added at ``when`` (never in the future): the row, its
+    calendar text (CREATED, DTSTAMP) and its feed entry."""
+    when = min(when, timezone.now())
+    Event.objects.filter(pk=event.pk).update(created_at=when)
+    event.created_at = when
+    dates = list(event.occurrences.order_by("original_start"))
+    names = list(event.topics.order_by("position", "name").values_list("name", flat=True))
+    event.ics = ics.event_ics(event, dates, names)
+    Event.objects.filter(pk=event.pk).update(ics=event.ics)
+    _backdate_feed(FeedEntry.objects.filter(event=event), when)
+
+
+def _date_of(event: Event, day: date) -> Occurrence:
+    return next(
+        row for row in event.occurrences.all() if recurrence.local(row.original_start).date() == day
+    )
+
+
+def _sign_up(event: Event, going: dict[date, list[str]], members: dict[str, Member]) -> None:
+    """ "Jag kommer" through the service, said a few days before each meeting."""
+    for day, names in going.items():
+        row = _date_of(event, day)
+        for index, name in enumerate(names):
+            if attendance_set(occurrence=row, member=members[name]):
+                when = min(row.start - timedelta(days=3, minutes=-17 * index), timezone.now())
+                Attendance.objects.filter(occurrence=row, member=members[name]).update(
+                    created_at=when
+                )
+
+
+def _write_note(
+    demo: DemoNote, event: Event, members: dict[str, Member], topics: dict[str, Topic]
+) -> bool:
+    if Note.objects.filter(title=demo.title).exists():
+        return False
+    note = note_create(
+        author=members[demo.writer],
+        title=demo.title,
+        body=demo.body,
+        topics=[topics[slug] for slug in demo.topics if slug in topics],
+        occurrence=_date_of(event, demo.meeting),
+    )
+    when = min(_at(demo.meeting, demo.written), timezone.now())
+    Note.objects.filter(pk=note.pk).update(created_at=when)
+    _backdate_feed(FeedEntry.objects.filter(note=note), when)
+    return True
+
+
+def _themes(rule: str, start: datetime, skipped: set[date], themes: list[str]) -> dict:
+    """The themes in order over the dates of the series that are held."""
+    held = [value.date() for value in expand(rule, start) if value.date() not in skipped]
+    return dict(zip(held, themes, strict=True))
+
+
+def _seed_calendar(
+    members: dict[str, Member], topics: dict[str, Topic], organisations: dict[str, Organisation]
+) -> tuple[int, int]:
+    """The autumn's mötesplats series, the seminar "Barnets resa i
+    socialtjänsten", the Yrkesresan group with its own series, two meeting notes
+    and some "Jag kommer", through the services; what is there already is left
+    alone. Returns (new events, new notes)."""
+    fou = organisations["FoU Välfärd Region Västerbotten"]
+    events = notes = 0
+
+    motesplats = Event.objects.filter(title=MOTESPLATS_TITLE, start=MOTESPLATS_START).first()
+    if motesplats is None:
+        rule = normalise_rule(MOTESPLATS_RULE)
+        motesplats = event_create(
+            author=members["admin"],
+            data=EventData(
+                title=MOTESPLATS_TITLE,
+                start=MOTESPLATS_START,
+                end=MOTESPLATS_END,
+                description=MOTESPLATS_DESCRIPTION,
+                online_url=TEAMS_LINK,
+                organiser=fou,
+                topics=[topics[slug] for slug in MOTESPLATS_TOPICS if slug in topics],
+                hosts=[members["ulrika"]],
+                rrule=rule,
+                skip_dates=[MOTESPLATS_SKIPPED],
+                themes=_themes(rule, MOTESPLATS_START, {MOTESPLATS_SKIPPED}, MOTESPLATS_THEMES),
+            ),
+        )
+        _backdate_event(motesplats, _at(date(2026, 8, 17), "09:30"))
+        events += 1
+    _sign_up(motesplats, MOTESPLATS_GOING, members)
+    notes += _write_note(MOTESPLATS_NOTE, motesplats, members, topics)
+
+    seminar = Event.objects.filter(title=BARNETS_RESA_TITLE).first()
+    if seminar is None:
+        # A Tuesday morning a few weeks from the day the demo is made.
+        today = timezone.localdate()
+        day = today + timedelta(days=14)
+        day += timedelta(days=(1 - day.weekday()) % 7)
+        seminar = event_create(
+            author=members["elin"],
+            data=EventData(
+                title=BARNETS_RESA_TITLE,
+                start=_at(day, "09:00"),
+                end=_at(day, "12:00"),
+                description=BARNETS_RESA_DESCRIPTION,
+                place="Digitalt via Teams",
+                online_url=TEAMS_LINK.replace("RGlnaXRhbCBt9tlc3BsYXRz", "QmFybmV0cyByZXNh"),
+                organiser=fou,
+                topics=[topics["barn-och-unga"]] if "barn-och-unga" in topics else [],
+                hosts=[members["elin"], members["ulrika"]],
+            ),
+        )
+        _backdate_event(seminar, timezone.now() - timedelta(days=6, hours=3))
+        events += 1
+        row = seminar.occurrences.get()
+        for name in BARNETS_RESA_GOING:
+            attendance_set(occurrence=row, member=members[name])
+
+    creator = members[GROUP_CREATOR]
+    group = Group.objects.filter(name=GROUP_NAME).first()
+    if group is None:
+        group = group_create(moderator=creator, name=GROUP_NAME, description=GROUP_DESCRIPTION)
+        Group.objects.filter(pk=group.pk).update(created_at=_at(date(2026, 8, 24), "10:00"))
+    group_add_members(
+        moderator=creator, group=group, members=[members[name] for name in GROUP_MEMBERS]
+    )
+    after_course = Event.objects.filter(title=GROUP_SERIES_TITLE, group=group).first()
+    if after_course is None:
+        rule = normalise_rule(GROUP_SERIES_RULE)
+        after_course = event_create(
+            author=members[GROUP_HOST],
+            data=EventData(
+                title=GROUP_SERIES_TITLE,
+                start=GROUP_SERIES_START,
+                end=GROUP_SERIES_END,
+                description=GROUP_SERIES_DESCRIPTION,
+                online_url=TEAMS_LINK.replace("RGlnaXRhbCBt9tlc3BsYXRz", "WXJrZXNyZXNhbg"),
+                organiser=fou,
+                hosts=[members[GROUP_HOST]],
+                group=group,
+                rrule=rule,
+                themes=_themes(rule, GROUP_SERIES_START, set(), GROUP_SERIES_THEMES),
+            ),
+        )
+        _backdate_event(after_course, _at(date(2026, 8, 24), "10:20"))
+        events += 1
+    _sign_up(after_course, GROUP_GOING, members)
+    notes += _write_note(GROUP_NOTE, after_course, members, topics)
+    return events, notes
+
+
 class Command(BaseCommand):
     help = "Fill a developer database with Swedish demo members and content."
 
@@ -1154,9 +1470,10 @@ class Command(BaseCommand):
             site.save()
         asked = _seed_questions(members, topics)
         posted = _seed_posts(members, topics)
+        events, notes = _seed_calendar(members, topics, organisations)
         self.stdout.write(
             f"Demoinnehåll klart: {created} nya medlemmar, {asked} nya frågor och "
-            f"{posted} nya inlägg. "
+            f"{posted} nya inlägg, {events} nya evenemang och {notes} nya mötesnoteringar. "
             "Logga in som anna@kollegan.test "
             f"eller admin@kollegan.test med lösenordet {DEMO_PASSWORD}."
         )
