@@ -29,6 +29,8 @@ from django.utils import timezone
 
 from kollegan.accounts.models import Organisation
 from kollegan.api.services import api_token_create
+from kollegan.events import services as event_services
+from kollegan.events.services import EventData
 from kollegan.profiles import photos
 from kollegan.questions import services
 from kollegan.questions.models import Question
@@ -205,6 +207,18 @@ def asker(
         services.answer_create(
             question=other, author=zelda, body="Gnidderlöv: vi gör så.", anonymous=True
         )
+        # By name elsewhere: she signs up for a colleague's meeting in the calendar.
+        start = timezone.localtime() + timedelta(days=5)
+        meeting = event_services.event_create(
+            author=bob,
+            data=EventData(
+                title="Digital mötesplats om samtal",
+                start=start,
+                end=start + timedelta(minutes=45),
+                topics=topics,
+            ),
+        )
+        event_services.attendance_set(occurrence=meeting.occurrences.get(), member=zelda)
         ylva = make_member("ylva.kontrollsson@storuman.test", "Ylva Kontrollsson", bob.organisation)
         named = services.question_create(
             author=ylva,
@@ -258,6 +272,10 @@ def _starts(asker: Asker) -> list[str]:
         "/medarbetare/?q=Zelda",
         "/admin/",
         "/admin/audit/auditentry/",
+        "/kalendarium/lista/",
+        "/kalendarium/tidigare/",
+        "/motesnoteringar/",
+        "/grupper/",
     ]
 
 
@@ -271,6 +289,8 @@ def test_no_page_ties_the_anonymous_asker_to_her_texts(reader, asker, request):
     for marker in ("Kvastfening", "Pirrmolk", "Ruskprim", "Trulsigsvar", "Gnidderlöv"):
         assert result.responses_with(marker), f"{marker} is on no page the crawl reached"
     assert result.responses_with("Unikdottersson")
+    # (the calendar too: she is on the list of those coming to a meeting)
+    assert any("/kalendarium/tillfalle/" in url for url in result.responses_with("Zelda"))
     # ... and notices when an author meets a text: the named question shows its asker.
     named_pages = result.responses_with(NAMED_MARKER)
     assert any("Kontrollsson" in result.pages[url] for url in named_pages)
@@ -294,6 +314,8 @@ def test_no_api_response_ties_the_anonymous_asker_to_her_texts(asker, bob):
         "/api/v1/members?q=Zelda",
         f"/api/v1/members/{asker.member.pk}",
         "/api/v1/openapi.json",
+        "/api/v1/events",
+        "/api/v1/notes",
     ]
     result = crawl(Client(), starts, headers=token_header)
     assert all(body.startswith("Content-Type: application/json") for body in result.pages.values())

@@ -297,6 +297,7 @@ def test_bench_data_holds_the_calendar_as_the_services_would_write_it(db):
             assert 10 <= len(dates) <= 30
             assert not dates[0].skipped and not dates[-1].skipped
         for row in dates:
+            assert row.group_id == event.group_id
             assert row.going_count == going.get(row.pk, 0)
             if row.skipped or event.is_cancelled:
                 assert row.going_count == 0

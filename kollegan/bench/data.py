@@ -43,7 +43,7 @@ from kollegan.topics.models import Topic
 
 # Bump when the generator makes different data (new tables, other spread), so
 # databases kept from earlier runs are rebuilt instead of silently reused.
-DATA_VERSION = 6
+DATA_VERSION = 7
 
 BENCH_USER_EMAIL = "bench.user@bench.test"
 TOKEN_NAME = "bench"  # noqa: S105 - the token's label, not a secret
@@ -1175,9 +1175,10 @@ def _feed(writer: _ThreadWriter, progress: Callable[[str], None]) -> None:
 # proportion (see calendar_counts). Events, dates and notes are bulk_create with
 # ids chosen here, the links raw rows; they hold what kollegan/events/services.py
 # and kollegan/notes/services.py write:
-#   - one Occurrence per date of the rule (recurrence.expand, Swedish wall time);
-#     a skipped date keeps its row, a moved one has moved=True and its
-#     original_start where the rule put it; a date's theme is on its row;
+#   - one Occurrence per date of the rule (recurrence.expand, Swedish wall time)
+#     with its event's group copied onto it; a skipped date keeps its row, a
+#     moved one has moved=True and its original_start where the rule put it; a
+#     date's theme is on its row;
 #   - last_end is the end of the last date not skipped, and ics is
 #     kollegan.events.ics.event_ics over the event, its dates and topic names;
 #   - going_count counts the date's Attendance rows; nobody signs up for a
@@ -1577,6 +1578,7 @@ class _CalendarWriter:
         date_row = Occurrence(
             pk=self._id(Occurrence),
             event_id=event.pk,
+            group_id=event.group_id,
             original_start=event.start,
             start=event.start,
             end=event.end,
@@ -1598,6 +1600,7 @@ class _CalendarWriter:
             row = Occurrence(
                 pk=self._id(Occurrence),
                 event_id=event.pk,
+                group_id=event.group_id,
                 original_start=start,
                 start=start,
                 end=start + length,

@@ -138,6 +138,17 @@ class Occurrence(models.Model):
     theme = models.CharField(_("theme"), max_length=THEME_MAX, blank=True)
     skipped = models.BooleanField(_("skipped"), default=False)
     moved = models.BooleanField(_("moved"), default=False)
+    # The event's group, copied so lists filter by visibility on the date's own
+    # row and keep reading the time index (no index of its own for the same reason).
+    group = models.ForeignKey(
+        Group,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        editable=False,
+    )
     # Kept by the services so lists need no COUNT per date.
     going_count = models.PositiveIntegerField(default=0)
 

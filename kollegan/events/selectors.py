@@ -53,7 +53,7 @@ def _cursor(value: str) -> Cursor | None:
 
 
 def _filtered(queryset: QuerySet[Occurrence], viewer: Member, filters: Filters):
-    queryset = queryset.filter(visible_to(group_ids_of(viewer), "event__group"))
+    queryset = queryset.filter(visible_to(group_ids_of(viewer)))
     if filters.topic:
         tagged = Event.topics.through.objects.filter(
             event_id=OuterRef("event_id"), topic__slug=filters.topic
@@ -65,24 +65,28 @@ def _filtered(queryset: QuerySet[Occurrence], viewer: Member, filters: Filters):
 
 
 def _dates() -> QuerySet[Occurrence]:
-    return Occurrence.objects.filter(skipped=False).select_related(
-        "event", "event__organiser", "event__group"
+    # Lists and grids never show an event's texts: reading its calendar text and
+    # description for hundreds of dates cost most of the month grid's time.
+    return (
+        Occurrence.objects.filter(skipped=False)
+        .select_related("event", "event__organiser", "event__group")
+        .defer("event__ics", "event__description", "event__description_html")
     )
 
 
 def _with_topics(items: list[Occurrence]) -> list[Occurrence]:
     """Each date's event gets ``topic_list``, in one query for them all."""
-    events = {item.event_id: item.event for item in items}
     by_event: dict[int, list[Topic]] = defaultdict(list)
     links = (
-        Event.topics.through.objects.filter(event_id__in=list(events))
+        Event.topics.through.objects.filter(event_id__in={item.event_id for item in items})
         .select_related("topic")
         .order_by("topic__position", "topic__name")
     )
     for link in links:
         by_event[link.event_id].append(link.topic)
-    for event in events.values():
-        event.topic_list = by_event.get(event.pk, [])
+    # Each row has its own copy of the event (select_related), dates of one series too.
+    for item in items:
+        item.event.topic_list = by_event.get(item.event_id, [])
     return items
 
 
@@ -177,22 +181,45 @@ class Month:
 
 
 def month_grid(
-    viewer: Member, *, year: int, month: int, filters: Filters, today: dt.date | None = None
+    viewer: Member,
+    *,
+    year: int,
+    month: int,
+    filters: Filters,
+    today: dt.date | None = None,
+    details: bool = True,
 ) -> Month:
     """The weeks (Monday first, ISO week numbers) that hold the month's days, each
-    day with the dates on it; an event over several days is on each of them."""
+    day with the dates on it; an event over several days is on each of them. With
+    ``details`` each event's topics (one query)."""
     first = dt.date(year, month, 1)
     last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
     grid_start = first - dt.timedelta(days=first.weekday())
     grid_end = last + dt.timedelta(days=6 - last.weekday())
     since = dt.datetime.combine(grid_start, dt.time(0), tzinfo=STOCKHOLM)
     until = dt.datetime.combine(grid_end + dt.timedelta(days=1), dt.time(0), tzinfo=STOCKHOLM)
-    queryset = _filtered(_dates(), viewer, filters).filter(
+    # Only what a grid cell shows: hundreds of dates a month at national scale.
+    dates = (
+        Occurrence.objects.filter(skipped=False)
+        .select_related("event")
+        .only(
+            "start",
+            "end",
+            "theme",
+            "event_id",
+            "event__title",
+            "event__all_day",
+            "event__cancelled_at",
+        )
+    )
+    queryset = _filtered(dates, viewer, filters).filter(
         start__gte=since - MAX_DURATION, start__lt=until, end__gt=since
     )
     items = list(queryset.order_by("start", "id")[: MONTH_LIMIT + 1])
     truncated = len(items) > MONTH_LIMIT
-    items = _with_topics(items[:MONTH_LIMIT])
+    items = items[:MONTH_LIMIT]
+    if details:
+        _with_topics(items)
     today = today or timezone.localdate()
     days = {}
     day = grid_start
@@ -225,7 +252,7 @@ def event_for(viewer: Member, pk: int) -> Event | None:
 
 def occurrence_for(viewer: Member, pk: int) -> Occurrence | None:
     return (
-        Occurrence.objects.filter(visible_to(group_ids_of(viewer), "event__group"), pk=pk)
+        Occurrence.objects.filter(visible_to(group_ids_of(viewer)), pk=pk)
         .select_related("event", "event__author", "event__author__organisation", "event__organiser")
         .select_related("event__group")
         .first()

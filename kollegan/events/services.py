@@ -224,6 +224,7 @@ def _sync_occurrences(
             if not item.moved:
                 item.start, item.end = start, end
             changed.append(item)
+        item.group_id = event.group_id
         if themes is not None:
             item.theme = themes.get(date, "")
         if skip_dates is not None:
@@ -233,7 +234,7 @@ def _sync_occurrences(
         Occurrence.objects.filter(pk__in=[item.pk for item in stale]).delete()
     if changed:
         Occurrence.objects.bulk_update(
-            changed, ["original_start", "start", "end", "theme", "skipped"], batch_size=500
+            changed, ["original_start", "start", "end", "theme", "skipped", "group"], batch_size=500
         )
     Occurrence.objects.bulk_create(new, batch_size=500)
     shown = [item for item in new + changed if not item.skipped] or new + changed

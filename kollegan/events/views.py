@@ -131,7 +131,7 @@ def _since(request: HttpRequest) -> dt.datetime | None:
     return dt.datetime.combine(day, dt.time(0), tzinfo=STOCKHOLM)
 
 
-def _list_page(request: HttpRequest, *, past: bool, remember: bool) -> HttpResponse:
+def _list_page(request: HttpRequest, *, past: bool) -> HttpResponse:
     filters = _filters(request)
     cursor = request.GET.get("fore", "").strip()[:200]
     try:
@@ -141,8 +141,7 @@ def _list_page(request: HttpRequest, *, past: bool, remember: bool) -> HttpRespo
         )
     except ValidationError as error:
         return _refused(request, error.messages[0], 400)
-    if remember:
-        services.layout_remember(member=request.user, layout=CalendarSettings.Layout.LIST)
+    services.layout_remember(member=request.user, layout=CalendarSettings.Layout.LIST)
     more_url = ""
     if page.next_cursor:
         extra = {"fore": page.next_cursor}
@@ -163,11 +162,12 @@ def _list_page(request: HttpRequest, *, past: bool, remember: bool) -> HttpRespo
     return render(request, "events/list.html", context)
 
 
-def _month_page(request: HttpRequest, year: int, month: int, *, remember: bool) -> HttpResponse:
+def _month_page(request: HttpRequest, year: int, month: int) -> HttpResponse:
     filters = _filters(request)
-    grid = selectors.month_grid(request.user, year=year, month=month, filters=filters)
-    if remember:
-        services.layout_remember(member=request.user, layout=CalendarSettings.Layout.MONTH)
+    grid = selectors.month_grid(
+        request.user, year=year, month=month, filters=filters, details=False
+    )
+    services.layout_remember(member=request.user, layout=CalendarSettings.Layout.MONTH)
     query = filter_query(filters)
     previous, following = grid.previous, grid.next
     today = timezone.localdate()
@@ -193,28 +193,31 @@ def _month_page(request: HttpRequest, year: int, month: int, *, remember: bool) 
 
 @require_safe
 def calendar(request: HttpRequest) -> HttpResponse:
-    """Kalendarium: the layout the member last chose, the list or this month."""
+    """Kalendarium: to the layout the member last chose, the list or this month,
+    with the filters (if any) along."""
     if services.settings_for(request.user).layout == CalendarSettings.Layout.MONTH:
         today = timezone.localdate()
-        return _month_page(request, today.year, today.month, remember=False)
-    return _list_page(request, past=False, remember=False)
+        target = reverse("events:month", args=[today.year, today.month])
+    else:
+        target = reverse("events:list")
+    return redirect(f"{target}{filter_query(_filters(request))}")
 
 
 @require_safe
 def upcoming(request: HttpRequest) -> HttpResponse:
-    return _list_page(request, past=False, remember=True)
+    return _list_page(request, past=False)
 
 
 @require_safe
 def past(request: HttpRequest) -> HttpResponse:
-    return _list_page(request, past=True, remember=True)
+    return _list_page(request, past=True)
 
 
 @require_safe
 def month(request: HttpRequest, year: int, month: int) -> HttpResponse:
     if not (1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR):
         raise Http404
-    return _month_page(request, year, month, remember=True)
+    return _month_page(request, year, month)
 
 
 # --- One event or series, one date --------------------------------------------------------------

@@ -87,7 +87,9 @@ def test_member_finds_the_meeting_in_the_month_and_signs_up(
     expect(grid).to_be_visible()
     expect(grid.locator("caption")).to_have_count(1)
     expect(grid.locator('thead th[scope="col"]')).to_have_count(8)
-    expect(grid.locator(f'a[href="{link}"]')).to_contain_text("Digital mötesplats – Funktionshinder")
+    expect(grid.locator(f'a[href="{link}"]')).to_contain_text(
+        "Digital mötesplats – Funktionshinder"
+    )
     check_aria_references(page)
     save(page, "calendar-month")
     browser_guard.screenshot(page, "month")
@@ -113,6 +115,8 @@ def test_member_finds_the_meeting_in_the_month_and_signs_up(
     expect(box.locator(".cal-attendance__count")).to_contain_text("2")
     expect(box).to_contain_text(alice.name)
     expect(page.locator("#kommer-knapp")).to_be_focused()
+    # Screen readers hear the new count from the status line, which stays in place.
+    expect(page.locator('#narvaro-status[role="status"]')).to_contain_text("2")
     assert date.attendances.filter(member=alice).exists()
     check_aria_references(page)
     save(page, "calendar-occurrence")
