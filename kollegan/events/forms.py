@@ -24,7 +24,7 @@ from kollegan.events.services import EventData
 from kollegan.groups.models import Group
 from kollegan.groups.selectors import groups_of
 from kollegan.groups.services import members_by_email
-from kollegan.questions.forms import MARKDOWN_HINT, GuardedForm, confirmation_field
+from kollegan.questions.forms import MARKDOWN_HINT, GuardedForm, confirmation_field, topics_field
 from kollegan.topics.models import Topic
 
 REPEAT_CHOICES = [
@@ -148,14 +148,7 @@ class EventForm(TimesMixin, GuardedForm):
         required=False,
         empty_label=_("No organiser"),
     )
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Topics"),
-        queryset=Topic.objects.none(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Optional, at most five. Members can filter the calendar by topic."),
-    )
+    topics = topics_field(_("Optional, at most five. Members can filter the calendar by topic."))
     hosts = forms.CharField(
         label=_("Hosts"),
         required=False,

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kollegan.feed.models import LINK_MAX, Post
-from kollegan.questions.forms import MARKDOWN_HINT, GuardedForm, confirmation_field
+from kollegan.questions.forms import MARKDOWN_HINT, GuardedForm, confirmation_field, topics_field
 from kollegan.topics.models import Topic
 
 IMAGE_TYPES = "image/jpeg,image/png,image/webp,image/gif"
@@ -28,14 +28,7 @@ class PostForm(GuardedForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text=MARKDOWN_HINT,
     )
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Topics"),
-        queryset=Topic.objects.none(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Optional, at most five. Colleagues can filter the feed by topic."),
-    )
+    topics = topics_field(_("Optional, at most five. Colleagues can filter the feed by topic."))
     link = forms.CharField(
         label=_("Link"),
         required=False,

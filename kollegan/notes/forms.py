@@ -12,7 +12,7 @@ from kollegan.accounts.models import Member
 from kollegan.groups.models import Group
 from kollegan.groups.selectors import groups_of
 from kollegan.notes.models import TITLE_MAX, Note
-from kollegan.questions.forms import MARKDOWN_HINT, GuardedForm, confirmation_field
+from kollegan.questions.forms import MARKDOWN_HINT, GuardedForm, confirmation_field, topics_field
 from kollegan.topics.models import Topic
 
 
@@ -35,14 +35,7 @@ class NoteForm(GuardedForm):
         widget=forms.Textarea(attrs={"rows": 14}),
         help_text=MARKDOWN_HINT,
     )
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Topics"),
-        queryset=Topic.objects.none(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Optional, at most five. Colleagues can filter the notes by topic."),
-    )
+    topics = topics_field(_("Optional, at most five. Colleagues can filter the notes by topic."))
     group = forms.ModelChoiceField(
         label=_("Who can read the notes"),
         queryset=Group.objects.none(),

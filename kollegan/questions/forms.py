@@ -112,6 +112,18 @@ class GuardedForm(forms.Form):
         return bool(self.errors) or self.guard is not None
 
 
+def topics_field(help_text: str) -> forms.ModelMultipleChoiceField:
+    """Topics as checkboxes, chosen by slug; each form offers its own queryset."""
+    return forms.ModelMultipleChoiceField(
+        label=_("Topics"),
+        queryset=Topic.objects.none(),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=help_text,
+    )
+
+
 def confirmation_field() -> forms.BooleanField:
     return forms.BooleanField(
         label=_("I have checked the details and they identify no client"),
@@ -140,13 +152,8 @@ class QuestionForm(GuardedForm):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text=MARKDOWN_HINT,
     )
-    topics = forms.ModelMultipleChoiceField(
-        label=_("Topics"),
-        queryset=Topic.objects.none(),
-        to_field_name="slug",
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("Choose one to five. Colleagues who follow a topic get word of the question."),
+    topics = topics_field(
+        _("Choose one to five. Colleagues who follow a topic get word of the question.")
     )
     anonymous = forms.BooleanField(
         label=_("Ask the question anonymously"),
