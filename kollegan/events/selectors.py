@@ -146,6 +146,33 @@ def dates_page(
 
 
 @dataclass
+class GridEvent:
+    """What a grid cell shows of an event."""
+
+    pk: int
+    title: str
+    all_day: bool
+    cancelled_at: dt.datetime | None
+    topic_list: list = field(default_factory=list)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.cancelled_at is not None
+
+
+@dataclass
+class GridDate:
+    """What a grid cell shows of a date."""
+
+    pk: int
+    start: dt.datetime
+    end: dt.datetime
+    theme: str
+    event_id: int
+    event: GridEvent
+
+
+@dataclass
 class Day:
     date: dt.date
     in_month: bool
@@ -198,24 +225,24 @@ def month_grid(
     grid_end = last + dt.timedelta(days=6 - last.weekday())
     since = dt.datetime.combine(grid_start, dt.time(0), tzinfo=STOCKHOLM)
     until = dt.datetime.combine(grid_end + dt.timedelta(days=1), dt.time(0), tzinfo=STOCKHOLM)
-    # Only what a grid cell shows: hundreds of dates a month at national scale.
-    dates = (
-        Occurrence.objects.filter(skipped=False)
-        .select_related("event")
-        .only(
-            "start",
-            "end",
-            "theme",
-            "event_id",
-            "event__title",
-            "event__all_day",
-            "event__cancelled_at",
-        )
-    )
-    queryset = _filtered(dates, viewer, filters).filter(
-        start__gte=since - MAX_DURATION, start__lt=until, end__gt=since
-    )
-    items = list(queryset.order_by("start", "id")[: MONTH_LIMIT + 1])
+    # Only what a grid cell shows, as plain rows: a busy month holds hundreds of
+    # dates, and model objects for them (date and event) cost most of the page.
+    dates = Occurrence.objects.filter(skipped=False, start__gte=since - MAX_DURATION)
+    queryset = _filtered(dates, viewer, filters).filter(start__lt=until, end__gt=since)
+    rows = queryset.order_by("start", "id").values_list(
+        "id",
+        "start",
+        "end",
+        "theme",
+        "event_id",
+        "event__title",
+        "event__all_day",
+        "event__cancelled_at",
+    )[: MONTH_LIMIT + 1]
+    items = [
+        GridDate(pk, start, end, theme, event_id, GridEvent(event_id, title, all_day, cancelled))
+        for pk, start, end, theme, event_id, title, all_day, cancelled in rows
+    ]
     truncated = len(items) > MONTH_LIMIT
     items = items[:MONTH_LIMIT]
     if details:
