@@ -619,3 +619,14 @@ def test_openapi_lists_the_operations(alice_api):
     assert set(paths["/api/v1/events/{event_id}/attend"]) == {"post"}
     names = {parameter["name"] for parameter in paths["/api/v1/events"]["get"]["parameters"]}
     assert names == {"from", "to", "topic", "organiser"}
+
+
+def test_ids_too_large_for_the_database_are_422_not_500(bob_api, db):
+    huge = 10**30
+    times = {"start": "2026-12-01T10:00:00+01:00", "end": "2026-12-01T11:00:00+01:00"}
+    for extra in ({"group": huge}, {"hosts": [huge]}):
+        answer = bob_api.post(
+            LIST, {"title": "Träff", **times, **extra}, content_type="application/json"
+        )
+        assert answer.status_code == 422
+    assert not Event.objects.exists()

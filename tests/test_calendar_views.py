@@ -955,3 +955,9 @@ def test_the_list_pages_on_by_cursor(alice_client, alice):
     later = text(alice_client.get(match.group(1).replace("&amp;", "&")))
     assert later.count('class="cal-row"') == 3
     assert f"Träff {PAGE_SIZE + 2:02d}" in later
+
+
+def test_a_feed_address_with_an_impossible_member_number_is_not_found(client):
+    big = "9" * 30
+    response = client.get(f"/kalendarium/prenumeration/{big}/{'a' * 64}.ics")
+    assert response.status_code == 404

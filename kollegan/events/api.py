@@ -17,6 +17,7 @@ findings (422), django ValidationError (422, by field), PermissionDenied (403)."
 import datetime as dt
 from collections import defaultdict
 from functools import cache
+from typing import Annotated
 
 from django.conf import settings
 from django.db.models import Exists, OuterRef, QuerySet
@@ -68,6 +69,10 @@ class RangeParams(Schema):
     organiser: str = Field("", max_length=60, description="Organisation slug, e.g. fou-valfard")
 
 
+# A database id: larger numbers would overflow the lookup (a 500) instead of a 422.
+RowId = Annotated[int, Field(gt=0, lt=2**63)]
+
+
 class EventIn(Schema):
     # No max_length here: the service checks lengths and says so in the member's language.
     title: str
@@ -81,8 +86,8 @@ class EventIn(Schema):
         default_factory=list, max_length=MAX_TOPIC_SLUGS, description="Topic slugs"
     )
     organiser: str | None = Field(None, description="Organisation slug")
-    group: int | None = Field(None, description="Only for this group (one the caller is in)")
-    hosts: list[int] = Field(default_factory=list, max_length=MAX_HOSTS, description="Member ids")
+    group: RowId | None = Field(None, description="Only for this group (one the caller is in)")
+    hosts: list[RowId] = Field(default_factory=list, max_length=MAX_HOSTS, description="Member ids")
     rrule: str = Field(
         "",
         description="RFC 5545 RRULE repeating from start, e.g. FREQ=WEEKLY;UNTIL=20261216; "
@@ -99,7 +104,7 @@ class EventIn(Schema):
 
 
 class AttendIn(Schema):
-    occurrence_id: int | None = Field(None, description="The date; may be left out for one event")
+    occurrence_id: RowId | None = Field(None, description="The date; may be left out for one event")
     going: bool = Field(True, description="false takes the sign-up back")
 
 

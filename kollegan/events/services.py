@@ -546,6 +546,8 @@ def feed_revoke(*, member: Member) -> None:
 
 def feed_owner(member_pk: int, token: str) -> Member | None:
     """The active member whose link this is, or None (revoked, renewed, forged or ended)."""
+    if not 0 < member_pk < 2**63:  # a bigint key; larger ones crash the lookup
+        return None
     found = (
         CalendarSettings.objects.select_related("member")
         .filter(member_id=member_pk)

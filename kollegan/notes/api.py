@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from kollegan.accounts.models import Member
+from kollegan.events.api import RowId
 from kollegan.events.models import Occurrence
 from kollegan.events.selectors import occurrence_for
 from kollegan.groups.models import Group
@@ -53,10 +54,10 @@ class NoteIn(Schema):
     topics: list[str] = Field(
         default_factory=list, max_length=MAX_TOPIC_SLUGS, description="Topic slugs; may be empty"
     )
-    occurrence_id: int | None = Field(
+    occurrence_id: RowId | None = Field(
         None, description="The meeting (a date of an event) the note is from; null for none"
     )
-    group: int | None = Field(
+    group: RowId | None = Field(
         None, description="Only for this group; a group's meeting makes it the group's anyway"
     )
     confirmed: bool = Field(False, description=CONFIRM_DESCRIPTION)
