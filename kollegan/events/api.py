@@ -216,7 +216,7 @@ ROW_FIELDS = (
 
 
 def row_out(row: dict, topics: list[str], date_path) -> dict:
-    """One date of ``dates_between`` as the list shows it (the same fields as date_out)."""
+    """One date (a row of ROW_FIELDS) as the lists show it."""
     return {
         "id": row["event_id"],
         "occurrence_id": row["id"],
@@ -281,28 +281,6 @@ def _organiser(event: Event) -> str | None:
     return event.organiser.slug if event.organiser_id else None
 
 
-def date_out(item: Occurrence, topics: list[str]) -> dict:
-    """One date as the list shows it; ``item.event`` and its organiser must be loaded."""
-    event = item.event
-    return {
-        "id": event.pk,
-        "occurrence_id": item.pk,
-        "title": event.title,
-        "theme": item.theme,
-        "start": local(item.start),
-        "end": local(item.end),
-        "all_day": event.all_day,
-        "place": event.place,
-        "online_url": event.online_url,
-        "topics": topics,
-        "organiser": _organiser(event),
-        "group": event.group_id,
-        "cancelled": event.is_cancelled,
-        "going_count": item.going_count,
-        "url": _absolute(_date_path()(item.pk)),
-    }
-
-
 def event_out(event: Event) -> dict:
     """The event with its rule, exceptions, hosts and upcoming dates: four queries
     (topics, hosts, exceptions, upcoming dates) on top of ``selectors.event_for``."""
@@ -312,13 +290,9 @@ def event_out(event: Event) -> dict:
         for pk, name in event.hosts.order_by("name", "pk").values_list("pk", "name")
     ]
     skipped, themes = services.exceptions_of(event)
-    upcoming = list(
-        Occurrence.objects.filter(event=event, skipped=False, end__gte=timezone.now()).order_by(
-            "start", "id"
-        )[:UPCOMING_SHOWN]
-    )
-    for item in upcoming:
-        item.event = event
+    upcoming = Occurrence.objects.filter(event=event, skipped=False, end__gte=timezone.now())
+    upcoming = upcoming.order_by("start", "id").values(*ROW_FIELDS)[:UPCOMING_SHOWN]
+    date_path = _date_path()
     return {
         "id": event.pk,
         "uid": event.uid,
@@ -341,7 +315,7 @@ def event_out(event: Event) -> dict:
         "author": {"id": event.author.pk, "name": event.author.name},
         "ics_url": _absolute(_ics_path()(event.pk)),
         "url": _absolute(event.get_absolute_url()),
-        "occurrences": [date_out(item, topics) for item in upcoming],
+        "occurrences": [row_out(row, topics, date_path) for row in upcoming],
     }
 
 

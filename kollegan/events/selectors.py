@@ -10,7 +10,6 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,12 +43,9 @@ class DatesPage:
 def _cursor(value: str) -> Cursor | None:
     if not value:
         return None
-    try:
-        return Cursor.decode(value)
-    except ValidationError:
-        raise ValidationError(
-            _("The link to more dates is broken. Start again from today."), code="bad_cursor"
-        ) from None
+    return Cursor.decode(
+        value, broken=_("The link to more dates is broken. Start again from today.")
+    )
 
 
 def _filtered(queryset: QuerySet[Occurrence], viewer: Member, filters: Filters):

@@ -49,19 +49,21 @@ class Cursor:
         return f"{micros}-{self.id}"
 
     @classmethod
-    def decode(cls, value: str) -> "Cursor":
-        """From the URL; anything else is a clear refusal (400), not a 500."""
+    def decode(cls, value: str, *, broken: str = "") -> "Cursor":
+        """From the URL; anything else is a clear refusal (400), not a 500, saying
+        ``broken`` (each list says where to start again)."""
         try:
             micros, pk = value.split("-")
             created_at = EPOCH + timedelta(microseconds=int(micros))
             cursor = cls(created_at=created_at, id=int(pk))
         except (ValueError, OverflowError, OSError):
-            raise ValidationError(
-                _("The link to more of the feed is broken. Start again from the top."),
-                code="bad_cursor",
-            ) from None
+            message = broken or _(
+                "The link to more of the feed is broken. Start again from the top."
+            )
+            raise ValidationError(message, code="bad_cursor") from None
         if not 0 < cursor.id < 2**63:  # a bigint key; larger ones crash the FK lookup
-            raise ValidationError(_("The link to more of the feed is broken."), code="bad_cursor")
+            message = broken or _("The link to more of the feed is broken.")
+            raise ValidationError(message, code="bad_cursor")
         return cursor
 
 

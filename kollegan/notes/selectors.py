@@ -3,7 +3,6 @@ only what the viewer may see (for everyone, or their groups')."""
 
 from dataclasses import dataclass
 
-from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -36,13 +35,8 @@ def notes_page(
         tagged = Note.topics.through.objects.filter(note_id=OuterRef("pk"), topic__slug=topic)
         queryset = queryset.filter(Exists(tagged))
     if cursor:
-        try:
-            after = Cursor.decode(cursor)
-        except ValidationError:
-            raise ValidationError(
-                _("The link to more notes is broken. Start again from the top."),
-                code="bad_cursor",
-            ) from None
+        broken = _("The link to more notes is broken. Start again from the top.")
+        after = Cursor.decode(cursor, broken=broken)
         queryset = queryset.filter(
             Q(created_at__lt=after.created_at) | Q(created_at=after.created_at, id__lt=after.id)
         )
