@@ -20,8 +20,8 @@ install: $(VENV)/.installed
 
 run: install
 	KOLLEGAN_DEV=1 $(BIN)/python manage.py migrate --noinput
-	KOLLEGAN_DEV=1 $(BIN)/python manage.py seed_demo --if-empty
-	KOLLEGAN_DEV=1 PORT=$(PORT) $(BIN)/python manage.py serve
+	KOLLEGAN_DEV=1 SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py seed_demo --if-empty
+	KOLLEGAN_DEV=1 PORT=$(PORT) SITE_URL=$${SITE_URL:-http://127.0.0.1:$(PORT)} $(BIN)/python manage.py serve
 
 test-tools:
 	@bash scripts/ensure-test-tools.sh
