@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "kollegan.groups",
     "kollegan.events",
     "kollegan.notes",
+    "kollegan.notifications",
     "kollegan.api",
     "kollegan.audit",
     "kollegan.core.admin_config.KolleganAdminConfig",
@@ -400,7 +401,9 @@ if EMAIL_HOST:
     EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", EMAIL_PORT == 465)
     EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    # Without a mail server every e-mail is an .eml file under the data
+    # directory, to open in any mail program.
+    EMAIL_BACKEND = "kollegan.lib.mail.EmlFileBackend"
     EMAIL_FILE_PATH = DATA_DIR / "mail"
 
 # --- Background work -----------------------------------------------------------------------
@@ -410,6 +413,15 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+
+# --- Notifications -------------------------------------------------------------------------
+
+# Immediate e-mails wait this long, so that several notifications to one member
+# become one e-mail.
+NOTIFICATION_BATCH_SECONDS = env_int("NOTIFICATION_BATCH_SECONDS", 120)
+# Tries (1, 2, 4 … minutes apart, at most an hour) before an e-mail is given up
+# and listed for administrators to send again: 12 tries span about six hours.
+NOTIFICATION_MAX_ATTEMPTS = env_int("NOTIFICATION_MAX_ATTEMPTS", 12)
 
 # --- Kollegan ------------------------------------------------------------------------------
 

@@ -44,6 +44,7 @@ urlpatterns = [
     path("konto/", include(_allauth_urlpatterns())),
     path("", include("kollegan.accounts.urls")),
     path("", include("kollegan.profiles.urls")),
+    path("", include("kollegan.notifications.urls")),
     path("amnen/", include("kollegan.topics.urls")),
     path("fragor/", include("kollegan.questions.urls")),
     path("inlagg/", include("kollegan.feed.urls")),

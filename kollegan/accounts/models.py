@@ -173,6 +173,9 @@ class Member(AbstractBaseUser):
         help_text=_("Access stops at this moment. Content the member wrote stays."),
     )
     deactivated_at = models.DateTimeField(_("deactivated"), null=True, blank=True)
+    # The bell's number, kept beside the member (already read on every request)
+    # so that no page pays a query for it; recounted whenever it changes.
+    unread_notifications = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MemberManager()
 

@@ -41,6 +41,8 @@ from kollegan.groups.selectors import may_see_group
 from kollegan.lib.guard import guard
 from kollegan.lib.markdown import render_markdown
 from kollegan.lib.validation import clean_topics, field_error
+from kollegan.notifications.models import Target, Verb
+from kollegan.notifications.services import announce
 from kollegan.topics.models import Topic
 
 MAX_DURATION = dt.timedelta(days=31)
@@ -287,6 +289,13 @@ def event_create(*, author: Member, data: EventData, confirmed: bool = False) ->
     with transaction.atomic():
         event = Event(author=author, start=data.start, end=data.end, last_end=data.end)
         _apply(event, data, exceptions=True)
+        announce(
+            verb=Verb.NEW_EVENT,
+            target_type=Target.EVENT,
+            target_id=event.pk,
+            actor=author,
+            topics=data.topics,
+        )
         if event.group_id is None:
             from kollegan.feed.services import feed_announce_event
 
@@ -314,6 +323,9 @@ def event_edit(
         _apply(event, data, exceptions=exceptions)
         if event.group_id != group_before:
             _notes_follow_group(event)
+        announce(
+            verb=Verb.EVENT_CHANGED, target_type=Target.EVENT, target_id=event.pk, actor=editor
+        )
         from kollegan.feed.services import feed_event_changed
 
         feed_event_changed(event=event)
@@ -457,6 +469,12 @@ def event_cancel(*, event: Event, member: Member, cancelled: bool = True) -> Eve
     event.sequence += 1
     event.save(update_fields=["cancelled_at", "cancelled_by", "edited_at", "sequence"])
     _write_ics(event)
+    announce(
+        verb=Verb.EVENT_CANCELLED if cancelled else Verb.EVENT_CHANGED,
+        target_type=Target.EVENT,
+        target_id=event.pk,
+        actor=member,
+    )
     if cancelled:
         audit_log(
             action=Action.EVENT_CANCELLED,

@@ -35,6 +35,8 @@ from kollegan.feed.models import (
 )
 from kollegan.lib.guard import guard
 from kollegan.lib.validation import clean_body, clean_topics, field_error
+from kollegan.notifications.models import Target, Verb
+from kollegan.notifications.services import announce
 from kollegan.topics.models import Topic
 
 
@@ -184,6 +186,13 @@ def post_create(
                 kind=FeedEntry.Kind.POST, post=post, actor=author, created_at=post.created_at
             )
             _link_topics(entry, topics)
+            announce(
+                verb=Verb.NEW_POST,
+                target_type=Target.POST,
+                target_id=post.pk,
+                actor=author,
+                topics=topics,
+            )
     except BaseException:
         images.delete_post_image(image_key)
         raise
@@ -258,6 +267,13 @@ def reply_create(*, post: Post, author: Member, body: str, confirmed: bool = Fal
     reply.set_body(body)
     reply.save()
     Post.objects.filter(pk=post.pk).update(reply_count=F("reply_count") + 1)
+    announce(
+        verb=Verb.NEW_REPLY,
+        target_type=Target.POST,
+        target_id=post.pk,
+        item_id=reply.pk,
+        actor=author,
+    )
     return reply
 
 

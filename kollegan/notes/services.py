@@ -13,6 +13,8 @@ from kollegan.groups.models import Group
 from kollegan.groups.selectors import may_see_group
 from kollegan.lib.guard import guard
 from kollegan.lib.validation import clean_body, clean_topics, field_error
+from kollegan.notifications.models import Target, Verb
+from kollegan.notifications.services import announce
 from kollegan.notes.models import BODY_MAX, TITLE_MAX, Note
 from kollegan.topics.models import Topic
 
@@ -72,6 +74,13 @@ def note_create(
         note.set_body(body)
         note.save()
         note.topics.set(topics)
+        announce(
+            verb=Verb.NEW_NOTE,
+            target_type=Target.NOTE,
+            target_id=note.pk,
+            actor=author,
+            topics=topics,
+        )
         if group is None:
             from kollegan.feed.services import feed_announce_note
 

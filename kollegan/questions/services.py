@@ -21,6 +21,8 @@ from kollegan.audit.models import Action
 from kollegan.audit.services import audit_log
 from kollegan.feed.models import FeedEntry
 from kollegan.feed.services import feed_announce_question, feed_hide, feed_retopic
+from kollegan.notifications.models import Target, Verb
+from kollegan.notifications.services import announce
 from kollegan.lib.guard import guard
 from kollegan.lib.validation import clean_body, clean_topics, field_error
 from kollegan.questions.models import (
@@ -124,10 +126,17 @@ def _link_writer(item: Item, member: Member) -> None:
         AnonymousAuthorship.objects.create(member=member, **{_kind(item): item})
 
 
-def _notify_later(**item_ids: int) -> None:
-    from kollegan.questions.tasks import notify_thread
-
-    transaction.on_commit(lambda: notify_thread.enqueue(**item_ids))
+def _announce(verb: Verb, question: Question, item: Item | None = None) -> None:
+    """Tell subscribers, followers and the asker (after commit, by the worker)."""
+    anonymous = (item or question).is_anonymous
+    announce(
+        verb=verb,
+        target_type=Target.QUESTION,
+        target_id=question.pk,
+        item_id=item.pk if item is not None else None,
+        actor=None if anonymous else (item or question).author,
+        topics=question.topics.values_list("pk", flat=True) if item is not None else [],
+    )
 
 
 # --- Questions --------------------------------------------------------------------------------
@@ -165,6 +174,13 @@ def question_create(
     question.topics.set(topics)
     _link_writer(question, author)
     feed_announce_question(question=question, topics=topics)
+    announce(
+        verb=Verb.NEW_QUESTION,
+        target_type=Target.QUESTION,
+        target_id=question.pk,
+        actor=None if anonymous else author,
+        topics=topics,
+    )
     return question
 
 
@@ -247,7 +263,7 @@ def answer_create(
     Question.objects.filter(pk=question.pk).update(
         answer_count=F("answer_count") + 1, last_activity_at=now
     )
-    _notify_later(question_id=question.pk, answer_id=answer.pk)
+    _announce(Verb.NEW_ANSWER, question, answer)
     return answer
 
 
@@ -290,7 +306,7 @@ def comment_create(
     comment.save()
     _link_writer(comment, author)
     Question.objects.filter(pk=question.pk).update(last_activity_at=now)
-    _notify_later(question_id=question.pk, comment_id=comment.pk)
+    _announce(Verb.NEW_COMMENT, question, comment)
     return comment
 
 

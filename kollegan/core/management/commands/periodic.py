@@ -12,11 +12,13 @@ INTERVAL_SECONDS = 60
 
 
 def run_due_jobs() -> dict[str, int]:
-    return {"memberships_expired": memberships_expire_due()}
+    from kollegan.notifications.tasks import periodic as notifications_due
+
+    return {"memberships_expired": memberships_expire_due(), **notifications_due()}
 
 
 class Command(BaseCommand):
-    help = "Run Kollegan's periodic jobs (ended memberships now; digests later)."
+    help = "Run Kollegan's periodic jobs (ended memberships, e-mail digests and retries)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--loop", action="store_true", help="repeat every minute")

@@ -1,0 +1,186 @@
+"""What a notification points at, read in bulk and checked when used.
+
+Notifications keep ids, never copies of the text: the title shown in the bell
+or an e-mail is read when it is shown, and an item that was hidden, deleted or
+moved into a group the recipient is not in is simply left out."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from kollegan.notifications.models import Activity, Target, Verb
+
+
+@dataclass
+class Thread:
+    type: str
+    id: int
+    title: str
+    path: str
+    group_id: int | None = None
+    hidden: bool = False
+    topics: list[str] = field(default_factory=list)
+
+
+def _topics(through, fk: str, ids: list[int]) -> dict[int, list[str]]:
+    names: dict[int, list[str]] = defaultdict(list)
+    rows = through.objects.filter(**{f"{fk}__in": ids}).values_list(fk, "topic__name")
+    for pk, name in rows.order_by("topic__name"):
+        names[pk].append(name)
+    return names
+
+
+def threads(refs: set[tuple[str, int]]) -> dict[tuple[str, int], Thread]:
+    """(type, id) -> Thread for each that still exists; two queries per type."""
+    from kollegan.events.models import Event
+    from kollegan.feed.models import Post
+    from kollegan.notes.models import Note
+    from kollegan.questions.models import Question
+
+    wanted: dict[str, list[int]] = defaultdict(list)
+    for kind, pk in refs:
+        wanted[kind].append(pk)
+    found: dict[tuple[str, int], Thread] = {}
+    if ids := wanted.get(Target.QUESTION):
+        topics = _topics(Question.topics.through, "question_id", ids)
+        for pk, title, hidden in Question.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "hidden_at"
+        ):
+            found[Target.QUESTION, pk] = Thread(
+                Target.QUESTION,
+                pk,
+                title,
+                reverse("questions:detail", args=[pk]),
+                hidden=hidden is not None,
+                topics=topics.get(pk, []),
+            )
+    if ids := wanted.get(Target.POST):
+        topics = _topics(Post.topics.through, "post_id", ids)
+        for pk, author, hidden in Post.objects.filter(pk__in=ids).values_list(
+            "pk", "author__name", "hidden_at"
+        ):
+            found[Target.POST, pk] = Thread(
+                Target.POST,
+                pk,
+                _("A post by %(name)s") % {"name": author or _("a former member")},
+                reverse("feed:post", args=[pk]),
+                hidden=hidden is not None,
+                topics=topics.get(pk, []),
+            )
+    if ids := wanted.get(Target.EVENT):
+        topics = _topics(Event.topics.through, "event_id", ids)
+        for pk, title, group_id in Event.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "group_id"
+        ):
+            found[Target.EVENT, pk] = Thread(
+                Target.EVENT,
+                pk,
+                title,
+                reverse("events:detail", args=[pk]),
+                group_id=group_id,
+                topics=topics.get(pk, []),
+            )
+    if ids := wanted.get(Target.NOTE):
+        topics = _topics(Note.topics.through, "note_id", ids)
+        for pk, title, group_id in Note.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "group_id"
+        ):
+            found[Target.NOTE, pk] = Thread(
+                Target.NOTE,
+                pk,
+                title,
+                reverse("notes:detail", args=[pk]),
+                group_id=group_id,
+                topics=topics.get(pk, []),
+            )
+    return found
+
+
+ITEM_ANCHORS = {
+    Verb.NEW_ANSWER: "svar",
+    Verb.NEW_COMMENT: "kommentar",
+    Verb.NEW_REPLY: "svar",
+}
+
+
+def hidden_items(activities: list[Activity]) -> set[tuple[str, int]]:
+    """(verb, item id) of answers, comments and replies that are hidden or gone."""
+    from kollegan.feed.models import Reply
+    from kollegan.questions.models import Answer, Comment
+
+    wanted: dict[str, set[int]] = defaultdict(set)
+    for activity in activities:
+        if activity.item_id is not None:
+            wanted[activity.verb].add(activity.item_id)
+    shown: set[tuple[str, int]] = set()
+    if ids := wanted.get(Verb.NEW_ANSWER):
+        for pk in Answer.objects.filter(pk__in=ids, hidden_at__isnull=True).values_list(
+            "pk", flat=True
+        ):
+            shown.add((Verb.NEW_ANSWER, pk))
+    if ids := wanted.get(Verb.NEW_COMMENT):
+        rows = Comment.objects.filter(pk__in=ids, hidden_at__isnull=True).exclude(
+            answer__hidden_at__isnull=False
+        )
+        for pk in rows.values_list("pk", flat=True):
+            shown.add((Verb.NEW_COMMENT, pk))
+    if ids := wanted.get(Verb.NEW_REPLY):
+        for pk in Reply.objects.filter(pk__in=ids, hidden_at__isnull=True).values_list(
+            "pk", flat=True
+        ):
+            shown.add((Verb.NEW_REPLY, pk))
+    return {(verb, pk) for verb, ids in wanted.items() for pk in ids} - shown
+
+
+def path_of(activity: Activity, thread: Thread) -> str:
+    anchor = ITEM_ANCHORS.get(activity.verb)
+    if anchor and activity.item_id:
+        return f"{thread.path}#{anchor}-{activity.item_id}"
+    return thread.path
+
+
+def visible(
+    activity: Activity,
+    threads_found: dict[tuple[str, int], Thread],
+    hidden: set[tuple[str, int]],
+    group_ids: set[int],
+) -> Thread | None:
+    """The activity's thread if the member may still see it, else None."""
+    thread = threads_found.get((activity.target_type, activity.target_id))
+    if thread is None or thread.hidden:
+        return None
+    if thread.group_id is not None and thread.group_id not in group_ids:
+        return None
+    if activity.item_id is not None and (activity.verb, activity.item_id) in hidden:
+        return None
+    return thread
+
+
+def headline(activity: Activity) -> str:
+    """What happened, in one line; an anonymous writer is never named."""
+    name = activity.actor.name if activity.actor_id and activity.actor else ""
+    named = {
+        Verb.NEW_QUESTION: _("%(name)s asked a new question"),
+        Verb.NEW_ANSWER: _("%(name)s answered the question"),
+        Verb.NEW_COMMENT: _("%(name)s commented on the question"),
+        Verb.NEW_POST: _("%(name)s wrote a post"),
+        Verb.NEW_REPLY: _("%(name)s replied to the post"),
+        Verb.NEW_EVENT: _("%(name)s added an event"),
+        Verb.NEW_NOTE: _("%(name)s wrote meeting notes"),
+    }
+    unnamed = {
+        Verb.NEW_QUESTION: _("A new question was asked anonymously"),
+        Verb.NEW_ANSWER: _("An anonymous answer to the question"),
+        Verb.NEW_COMMENT: _("An anonymous comment on the question"),
+        Verb.NEW_POST: _("A new post"),
+        Verb.NEW_REPLY: _("A new reply to the post"),
+        Verb.NEW_EVENT: _("A new event"),
+        Verb.EVENT_CHANGED: _("The event has changed"),
+        Verb.EVENT_CANCELLED: _("The event is cancelled"),
+        Verb.NEW_NOTE: _("New meeting notes"),
+    }
+    if name and activity.verb in named:
+        return named[activity.verb] % {"name": name}
+    return unnamed[activity.verb]

@@ -1,0 +1,10 @@
+"""Placeholder views, replaced by the pages."""
+
+from django.http import HttpResponse
+
+
+def notification_list(request):
+    return HttpResponse("")
+
+
+mark_read = open_notification = follow = email_settings = unsubscribe = notification_list
