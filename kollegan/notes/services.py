@@ -13,9 +13,9 @@ from kollegan.groups.models import Group
 from kollegan.groups.selectors import may_see_group
 from kollegan.lib.guard import guard
 from kollegan.lib.validation import clean_body, clean_topics, field_error
+from kollegan.notes.models import BODY_MAX, TITLE_MAX, Note
 from kollegan.notifications.models import Target, Verb
 from kollegan.notifications.services import announce
-from kollegan.notes.models import BODY_MAX, TITLE_MAX, Note
 from kollegan.topics.models import Topic
 
 

@@ -8,6 +8,7 @@ worker that dies mid-batch leaves its claimed e-mails SENDING until the lease
 runs out; then they are queued again (only the one in flight can arrive twice).
 """
 
+import contextlib
 import datetime as dt
 import logging
 import smtplib
@@ -519,10 +520,9 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
             )
             counts["sent"] += 1
     finally:
-        try:
+        # Closing a broken connection must not hide why it broke.
+        with contextlib.suppress(smtplib.SMTPException, OSError):
             connection.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection must not mask the cause
-            pass
     return counts
 
 

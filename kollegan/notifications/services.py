@@ -9,7 +9,6 @@ import datetime as dt
 import zoneinfo
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery, Value

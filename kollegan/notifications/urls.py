@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kollegan.notifications import views
+from kollegan.notifications import settings_views, views
 
 app_name = "notifications"
 
@@ -9,10 +9,10 @@ urlpatterns = [
     path("notiser/las/", views.mark_read, name="read"),
     path("notiser/<int:pk>/", views.open_notification, name="open"),
     path("notiser/folj/<str:target_type>/<int:target_id>/", views.follow, name="follow"),
-    path("min-sida/epost/", views.email_settings, name="settings"),
+    path("min-sida/epost/", settings_views.email_settings, name="settings"),
     path(
         "epost/avsluta/<int:member_id>/<str:what>/<str:token>/",
-        views.unsubscribe,
+        settings_views.unsubscribe,
         name="unsubscribe",
     ),
 ]

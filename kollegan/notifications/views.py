@@ -7,4 +7,4 @@ def notification_list(request):
     return HttpResponse("")
 
 
-mark_read = open_notification = follow = email_settings = unsubscribe = notification_list
+mark_read = open_notification = follow = notification_list

@@ -21,10 +21,10 @@ from kollegan.audit.models import Action
 from kollegan.audit.services import audit_log
 from kollegan.feed.models import FeedEntry
 from kollegan.feed.services import feed_announce_question, feed_hide, feed_retopic
-from kollegan.notifications.models import Target, Verb
-from kollegan.notifications.services import announce
 from kollegan.lib.guard import guard
 from kollegan.lib.validation import clean_body, clean_topics, field_error
+from kollegan.notifications.models import Target, Verb
+from kollegan.notifications.services import announce
 from kollegan.questions.models import (
     BODY_MAX,
     COMMENT_MAX,
