@@ -155,6 +155,7 @@ def asker(
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.NOTIFICATION_BATCH_SECONDS = 0
     organisation = Organisation.objects.create(name="Unikköpings kommun", slug="unikkoping")
     zelda = make_member(
         "zelda.unikdottersson@unikkoping.test",

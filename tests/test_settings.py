@@ -188,8 +188,29 @@ def test_email_goes_over_smtp_when_a_host_is_set(tmp_path):
 
 def test_email_is_written_to_files_in_the_data_dir_without_a_host(tmp_path):
     settings = settings_of(tmp_path, **production())
-    assert settings["EMAIL_BACKEND"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert settings["EMAIL_BACKEND"] == "kollegan.lib.mail.EmlFileBackend"
     assert Path(settings["EMAIL_FILE_PATH"]) == (tmp_path / "mail").resolve()
+
+
+def test_each_email_without_a_host_is_one_eml_file_a_mail_program_opens(tmp_path):
+    from email import message_from_bytes, policy
+
+    from django.core.mail import EmailMultiAlternatives
+
+    from kollegan.lib.mail import EmlFileBackend
+
+    messages = []
+    for n in range(2):
+        message = EmailMultiAlternatives(f"Ämne {n}", "Hej!", to=[f"anna{n}@kollegan.test"])
+        message.attach_alternative("<p>Hej!</p>", "text/html")
+        messages.append(message)
+    assert EmlFileBackend(file_path=str(tmp_path)).send_messages(messages) == 2
+    files = sorted(tmp_path.glob("*.eml"))
+    assert len(files) == 2
+    assert not list(tmp_path.glob("*.part"))
+    parsed = [message_from_bytes(f.read_bytes(), policy=policy.default) for f in files]
+    assert sorted(m["Subject"] for m in parsed) == ["Ämne 0", "Ämne 1"]
+    assert parsed[0].get_body(preferencelist=("html",)).get_content().strip() == "<p>Hej!</p>"
 
 
 # --- Database and cache -------------------------------------------------------------------

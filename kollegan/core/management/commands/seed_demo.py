@@ -1400,6 +1400,38 @@ def _seed_calendar(
     return events, notes
 
 
+def _seed_notifications(members: dict[str, Member], topics: dict[str, Topic]) -> int:
+    """Anna subscribes as in the notifications issue (Barn och unga at once,
+    Ekonomiskt bistånd daily, new events weekly); the demo content becomes bell
+    notifications now. It happened before the site opened, so it is history in
+    the bell and sends nobody any e-mail; what is written after this does."""
+    from kollegan.notifications import delivery
+    from kollegan.notifications.models import (
+        Activity,
+        EmailState,
+        Frequency,
+        Kind,
+        Notification,
+    )
+    from kollegan.notifications.services import subscriptions_set
+
+    if "anna" in members:
+        subscriptions_set(
+            member=members["anna"],
+            choices={
+                (topics["barn-och-unga"].pk, Kind.QUESTION): Frequency.IMMEDIATE,
+                (topics["ekonomiskt-bistand"].pk, Kind.QUESTION): Frequency.DAILY,
+                (None, Kind.EVENT): Frequency.WEEKLY,
+            },
+        )
+    pending = Activity.objects.filter(fanned_out_at__isnull=True).order_by("pk")
+    told = sum(delivery.activity_fan_out(pk) for pk in pending.values_list("pk", flat=True))
+    Notification.objects.filter(
+        email_state__in=[EmailState.PENDING, EmailState.DIGEST]
+    ).update(email_state=EmailState.NONE, due_at=None)
+    return told
+
+
 class Command(BaseCommand):
     help = "Fill a developer database with Swedish demo members and content."
 
@@ -1471,6 +1503,7 @@ class Command(BaseCommand):
         asked = _seed_questions(members, topics)
         posted = _seed_posts(members, topics)
         events, notes = _seed_calendar(members, topics, organisations)
+        _seed_notifications(members, topics)
         self.stdout.write(
             f"Demoinnehåll klart: {created} nya medlemmar, {asked} nya frågor och "
             f"{posted} nya inlägg, {events} nya evenemang och {notes} nya mötesnoteringar. "
