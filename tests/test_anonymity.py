@@ -277,6 +277,7 @@ def _starts(asker: Asker) -> list[str]:
         "/kalendarium/tidigare/",
         "/motesnoteringar/",
         "/grupper/",
+        "/notiser/",
     ]
 
 
@@ -317,8 +318,11 @@ def test_no_api_response_ties_the_anonymous_asker_to_her_texts(asker, bob):
         "/api/v1/openapi.json",
         "/api/v1/events",
         "/api/v1/notes",
+        "/api/v1/notifications",
     ]
     result = crawl(Client(), starts, headers=token_header)
+    # Bob is told of the anonymous answer to his question, without its writer.
+    assert "Bobs fråga om placeringar" in result.pages["/api/v1/notifications"]
     assert all(body.startswith("Content-Type: application/json") for body in result.pages.values())
     assert result.responses_with("Kvastfening") and result.responses_with("Gnidderlöv")
     # The feed announces both questions; only the named one with its asker.

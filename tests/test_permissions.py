@@ -54,6 +54,17 @@ from kollegan.groups import services as group_services
 from kollegan.groups.models import Group, GroupMembership
 from kollegan.notes import services as note_services
 from kollegan.notes.models import Note
+from kollegan.notifications.models import (
+    Activity,
+    Email,
+    EmailKind,
+    EmailStatus,
+    Following,
+    Notification,
+    Target,
+    Verb,
+)
+from kollegan.notifications.services import unsubscribe_token
 from kollegan.profiles import photos
 from kollegan.questions import services as question_services
 from kollegan.questions.models import Answer, Comment, Follow, Question, Report
@@ -301,6 +312,19 @@ EXPECTED: dict[str, Row] = {
     "api:attend_event": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
     "api:list_notes": API,
     "api:create_note": API,
+    # Notifications (tests/test_notifications_*.py, tests/test_api_notifications.py).
+    # Opened on Bob's notification: nobody else's. Unsubscribing needs no login,
+    # the signed link is the authorisation (RFC 8058 one-click).
+    "notifications:list": MEMBERS_ONLY,
+    "notifications:read": POST_ONLY,
+    "notifications:open": Row(LOGIN, NOT_FOUND, NOT_FOUND, NOT_FOUND, LOGIN),
+    "notifications:follow": POST_ONLY,
+    "notifications:settings": MEMBERS_ONLY,
+    "notifications:unsubscribe": PUBLIC,
+    "api:list_notifications": API,
+    "api:read_notifications": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
+    "api:get_subscriptions": API,
+    "api:set_subscriptions": API,
     # ninja's root exists only so operation paths can be reversed.
     "api:api-root": NOWHERE,
 }
@@ -322,6 +346,7 @@ VISITOR_ALLOWLIST = {
     "accessibility",
     "healthz",
     "events:feed",
+    "notifications:unsubscribe",
 }
 VISITOR_REFUSALS = {LOGIN, NOT_FOUND, UNAUTHORIZED, METHOD}
 
@@ -398,6 +423,9 @@ ADMIN_EXCEPTIONS: dict[str, str] = {
     # The audit log is read only; its CSV export is for administrators like the rest.
     "admin:audit_auditentry_add": FORBIDDEN,
     "admin:audit_auditentry_delete": FORBIDDEN,
+    # E-mails are written by the worker; a failed one is sent again, never deleted.
+    "admin:notifications_email_add": FORBIDDEN,
+    "admin:notifications_email_delete": FORBIDDEN,
 }
 
 # Unnamed patterns are allowed only here, each with what it is for.
@@ -499,6 +527,8 @@ class World:
     note: Note
     feed_token: str
     group: Group
+    # Bob's notification of Alice's answer in his thread.
+    notification: Notification
 
     def token_for(self, member: Member | None) -> ApiToken:
         owner = member or self.bob
@@ -593,6 +623,7 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> 
         note=note,
         feed_token=event_services.feed_renew(member=bob),
         group=group,
+        notification=unread_notification(bob, question),
     )
 
 
@@ -622,6 +653,9 @@ def admin_sample_object(model: type, world: World):
         "socialaccount.socialaccount": lambda: SocialAccount.objects.order_by("pk").first(),
         "mfa.authenticator": lambda: bobs_security_key(world),
         "audit.auditentry": lambda: AuditEntry.objects.order_by("pk").first(),
+        "notifications.email": lambda: Email.objects.create(
+            recipient=world.bob, kind=EmailKind.IMMEDIATE, status=EmailStatus.DEAD
+        ),
     }
     label = model._meta.label_lower
     if label not in samples:
@@ -707,6 +741,13 @@ KWARGS: dict[str, Callable[[World, Member | None], dict[str, Any]]] = {
     "events:feed": lambda w, me: {"member": w.bob.pk, "token": w.feed_token},
     "api:get_event": lambda w, me: {"event_id": w.event.pk},
     "api:attend_event": lambda w, me: {"event_id": w.event.pk},
+    "notifications:open": lambda w, me: {"pk": w.notification.pk},
+    "notifications:follow": lambda w, me: {"target_type": "post", "target_id": w.post.pk},
+    "notifications:unsubscribe": lambda w, me: {
+        "member_id": w.bob.pk,
+        "what": "mentions",
+        "token": unsubscribe_token(w.bob.pk, "mentions"),
+    },
     "notes:detail": lambda w, me: {"pk": w.note.pk},
     "notes:edit": lambda w, me: {"pk": w.note.pk},
     "notes:delete": lambda w, me: {"pk": w.note.pk},
@@ -1195,6 +1236,41 @@ def matrix_member(world: World, member: Member | None) -> str:
     return reverse("groups:add_members", args=[world.group.pk])
 
 
+def unread_notification(member: Member, question: Question) -> Notification:
+    activity = Activity.objects.create(
+        verb=Verb.NEW_ANSWER, target_type=Target.QUESTION, target_id=question.pk
+    )
+    return Notification.objects.create(
+        recipient=member, activity=activity, reason="own", frequency="immediate"
+    )
+
+
+def _read_url(w: World, me: Member | None) -> str:
+    """Each requester has an unread notification of their own to mark."""
+    if me is not None:
+        unread_notification(me, w.question)
+    return reverse("notifications:read")
+
+
+def _all_read(response, member, world):
+    assert response.status_code in (200, 302)
+    assert not Notification.objects.filter(recipient=member, read_at__isnull=True).exists()
+    assert Notification.objects.filter(pk=world.notification.pk, read_at__isnull=True).exists()
+
+
+def _none_read(member, world):
+    assert not Notification.objects.filter(read_at__isnull=False).exists()
+
+
+def _follows_post(response, member, world):
+    assert response.status_code == 302
+    assert Following.objects.filter(member=member, target_id=world.post.pk).exists()
+
+
+def _nobody_follows_post(member, world):
+    assert not Following.objects.exists()
+
+
 def _sessions_of(member: Member) -> list[Session]:
     return [
         session
@@ -1367,6 +1443,26 @@ POST_CASES: dict[str, PostCase] = {
         succeeded=_member_removed,
         untouched=_still_in_group,
         refused={"member": FORBIDDEN},
+    ),
+    "notifications:read": PostCase(
+        url=_read_url,
+        data={"all": "1"},
+        succeeded=_all_read,
+        untouched=_none_read,
+    ),
+    "api:read_notifications": PostCase(
+        url=lambda w, me: _read_url(w, me) and reverse("api:read_notifications"),
+        data={"all": True},
+        content_type="application/json",
+        succeeded=_all_read,
+        untouched=_none_read,
+        refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
+    ),
+    "notifications:follow": PostCase(
+        url=lambda w, me: reverse("notifications:follow", args=["post", w.post.pk]),
+        data={"follow": "1"},
+        succeeded=_follows_post,
+        untouched=_nobody_follows_post,
     ),
     "admin:logout": PostCase(
         url=lambda w, me: reverse("admin:logout"),

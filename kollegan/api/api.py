@@ -212,6 +212,7 @@ from kollegan.api.members import router as members_router  # noqa: E402
 from kollegan.events.api import router as events_router  # noqa: E402
 from kollegan.feed.api import router as feed_router  # noqa: E402
 from kollegan.notes.api import router as notes_router  # noqa: E402
+from kollegan.notifications.api import router as notifications_router  # noqa: E402
 from kollegan.questions.api import router as questions_router  # noqa: E402
 
 api.add_router("/members", members_router)
@@ -219,3 +220,4 @@ api.add_router("/", questions_router)  # /questions and /answers
 api.add_router("/", feed_router)  # /posts and /feed
 api.add_router("/", events_router)  # /events
 api.add_router("/", notes_router)  # /notes
+api.add_router("/", notifications_router)  # /notifications and /subscriptions

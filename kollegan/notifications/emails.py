@@ -6,6 +6,7 @@ E-mail is not a confidential channel: a message holds what happened, the
 title, the topics and a link that needs a login, never the text itself, and
 never the name of someone who wrote anonymously."""
 
+from email.header import Header
 from email.utils import make_msgid
 from urllib.parse import urlsplit
 
@@ -15,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kollegan.accounts.models import Member
 from kollegan.core.selectors import site_config
@@ -24,15 +26,15 @@ from kollegan.notifications.services import describe_subscription, unsubscribe_t
 
 DIGEST_ITEMS_MAX = 50
 SUBJECTS = {
-    Verb.NEW_QUESTION: "New question: %(title)s",
-    Verb.NEW_ANSWER: "New answer: %(title)s",
-    Verb.NEW_COMMENT: "New comment: %(title)s",
-    Verb.NEW_POST: "New post: %(title)s",
-    Verb.NEW_REPLY: "New reply: %(title)s",
-    Verb.NEW_EVENT: "New event: %(title)s",
-    Verb.EVENT_CHANGED: "Changed: %(title)s",
-    Verb.EVENT_CANCELLED: "Cancelled: %(title)s",
-    Verb.NEW_NOTE: "Meeting notes: %(title)s",
+    Verb.NEW_QUESTION: gettext_noop("New question: %(title)s"),
+    Verb.NEW_ANSWER: gettext_noop("New answer: %(title)s"),
+    Verb.NEW_COMMENT: gettext_noop("New comment: %(title)s"),
+    Verb.NEW_POST: gettext_noop("New post: %(title)s"),
+    Verb.NEW_REPLY: gettext_noop("New reply: %(title)s"),
+    Verb.NEW_EVENT: gettext_noop("New event: %(title)s"),
+    Verb.EVENT_CHANGED: gettext_noop("Changed: %(title)s"),
+    Verb.EVENT_CANCELLED: gettext_noop("Cancelled: %(title)s"),
+    Verb.NEW_NOTE: gettext_noop("Meeting notes: %(title)s"),
 }
 # Opening a thread: its first e-mail is the one later ones answer.
 OPENERS = {Verb.NEW_QUESTION, Verb.NEW_POST, Verb.NEW_EVENT, Verb.NEW_NOTE}
@@ -40,6 +42,14 @@ OPENERS = {Verb.NEW_QUESTION, Verb.NEW_POST, Verb.NEW_EVENT, Verb.NEW_NOTE}
 
 def _host() -> str:
     return urlsplit(settings.SITE_URL).hostname or "kollegan.invalid"
+
+
+def _phrase(text: str) -> str:
+    """A header's display words, encoded alone when not ASCII: Django would
+    encode the whole value, the <list-id> with it, and filters could not read it."""
+    if text.isascii():
+        return text
+    return Header(text, "utf-8").encode()
 
 
 def unsubscribe_url(member_id: int, what: str) -> str:
@@ -97,6 +107,9 @@ def build_message(
             "settings_url": base + reverse("notifications:settings"),
             "list_url": base + reverse("notifications:list"),
             "kind": email.kind,
+            # Rendered without a request, so the context processor that sets it
+            # for pages does not run: the HTML's lang follows the recipient.
+            "LANGUAGE_CODE": translation.get_language(),
         }
         template = "digest" if email.kind != EmailKind.IMMEDIATE else "single"
         if template == "single" and len(items) > 1:
@@ -108,7 +121,7 @@ def build_message(
         "Message-ID": make_msgid(idstring=f"kollegan.e{email.pk}", domain=_host()),
         "List-Unsubscribe": f"<{stops[0]['url']}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-        "List-Id": f"{site} <notiser.{_host()}>",
+        "List-Id": f"{_phrase(site)} <notiser.{_host()}>",
         "Auto-Submitted": "auto-generated",
         "X-Auto-Response-Suppress": "All",
     }

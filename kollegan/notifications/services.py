@@ -220,7 +220,8 @@ def describe_subscription(what: str) -> str:
     }.get(what, "")
 
 
-def _valid_what(what: str) -> bool:
+def subscription_valid(what: str) -> bool:
+    """Whether ``what`` names a subscription an unsubscribe link can stop."""
     parts = what.split(":")
     if parts[0] == "topic":
         return (
@@ -234,7 +235,7 @@ def _valid_what(what: str) -> bool:
 @transaction.atomic
 def unsubscribe(*, member: Member, what: str) -> None:
     """Stop the e-mail that ``what`` names. Idempotent: a second click changes nothing."""
-    if not _valid_what(what):
+    if not subscription_valid(what):
         raise ValidationError(_("This unsubscribe link is not valid."), code="what")
     parts = what.split(":")
     if parts[0] == "topic":
