@@ -38,6 +38,8 @@ from kollegan.events.rendering import CalendarHTML, Dates, filter_query
 from kollegan.feed.selectors import topics_for_filter
 from kollegan.lib.views import next_url, refusals
 from kollegan.notes.selectors import notes_of
+from kollegan.notifications.models import Target
+from kollegan.notifications.selectors import is_following
 
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 FEED_CACHE_CONTROL = "private, max-age=300"
@@ -264,6 +266,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "past_dates": _date_rows(past_dates, notes, dates, event.all_day),
         "may_edit": services.may_edit(request.user, event),
         "may_delete": _may_delete(request.user, event),
+        "following": is_following(request.user, Target.EVENT, event.pk),
     }
     return render(request, "events/detail.html", context)
 
@@ -297,6 +300,7 @@ def occurrence(request: HttpRequest, pk: int) -> HttpResponse:
         "write_notes_url": f"{reverse('notes:create')}?{urlencode({'tillfalle': item.pk})}",
         "may_edit": may_edit,
         "may_delete": _may_delete(request.user, event),
+        "following": is_following(request.user, Target.EVENT, event.pk),
     }
     return render(request, "events/occurrence.html", context)
 

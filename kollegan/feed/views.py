@@ -38,6 +38,8 @@ from kollegan.feed.rendering import FeedHTML, event_when
 from kollegan.lib.html import LocalTimes, built
 from kollegan.lib.markdown import render_markdown
 from kollegan.lib.views import next_url, refusals
+from kollegan.notifications.models import Target
+from kollegan.notifications.selectors import is_following
 from kollegan.questions.rendering import Bylines
 from kollegan.questions.selectors import latest_questions
 
@@ -312,6 +314,10 @@ def _render_post(
         "reply_form": reply_form or ReplyForm(auto_id=REPLY_IDS),
         "is_moderator": request.user.is_moderator,
         "can_write": not post.is_hidden,
+        # Its writer is told about replies anyway, and a hidden post cannot be followed.
+        "following": not post.is_hidden
+        and post.author_id != request.user.pk
+        and is_following(request.user, Target.POST, post.pk),
     }
     return render(request, "feed/post.html", context, status=status)
 
