@@ -17,7 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.mail import get_connection
+from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import F, OuterRef, Q, Subquery
@@ -222,7 +223,9 @@ def recipients_of(activity: Activity) -> dict[int, Choice]:
             row = chosen.get(member_id) or NotificationSettings()
             found.offer(member_id, reason, getattr(row, field), field)
     kind = TOPIC_KIND.get(activity.verb)
-    if kind and activity.topic_ids:
+    if kind:
+        # "Every topic" means every one of that kind, also those without a topic
+        # (posts, events and notes may have none).
         rows = (
             TopicSubscription.objects.filter(kind=kind)
             .filter(Q(topic_id__in=activity.topic_ids) | Q(topic__isnull=True))
@@ -273,7 +276,9 @@ def activity_fan_out(activity_id: int) -> int:
     )
     now = timezone.now()
     due = now + dt.timedelta(seconds=settings.NOTIFICATION_BATCH_SECONDS)
-    created = 0
+    # Counted, not taken from bulk_create: with ignore_conflicts it returns every
+    # row offered, also those a previous run had already written.
+    before = Notification.objects.filter(activity=activity).count() if chosen else 0
     ids = sorted(chosen)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
@@ -301,7 +306,7 @@ def activity_fan_out(activity_id: int) -> int:
                 )
             )
         with transaction.atomic():
-            created += len(Notification.objects.bulk_create(rows, ignore_conflicts=True))
+            Notification.objects.bulk_create(rows, ignore_conflicts=True)
             if digest_members:
                 # A digest needs a time to be sent at: members who never saved
                 # settings get the defaults' times.
@@ -310,7 +315,9 @@ def activity_fan_out(activity_id: int) -> int:
                 )
             unread_recount(chunk)
     Activity.objects.filter(pk=activity.pk).update(fanned_out_at=now)
-    return created
+    if not chosen:
+        return 0
+    return Notification.objects.filter(activity=activity).count() - before
 
 
 def fan_out_stragglers(older_than: dt.timedelta = dt.timedelta(minutes=1)) -> int:
@@ -328,14 +335,18 @@ def fan_out_stragglers(older_than: dt.timedelta = dt.timedelta(minutes=1)) -> in
 # --- Composing e-mails -----------------------------------------------------------------------
 
 
-def _compose(recipient_ids: list[int], kind: str, waiting: Q) -> int:
+def _compose(recipient_ids: list[int], kind: str, waiting: Q, now: dt.datetime) -> int:
     """One e-mail per recipient for their waiting notifications; returns how many."""
     if not recipient_ids:
         return 0
     batch = uuid.uuid4().hex
     with transaction.atomic():
+        # Due at the moment it was composed for, so the same round sends it.
         Email.objects.bulk_create(
-            [Email(recipient_id=pk, kind=kind, batch=batch) for pk in recipient_ids]
+            [
+                Email(recipient_id=pk, kind=kind, batch=batch, next_attempt_at=now)
+                for pk in recipient_ids
+            ]
         )
         email_of = Email.objects.filter(batch=batch, recipient_id=OuterRef("recipient_id"))
         Notification.objects.filter(waiting, recipient_id__in=recipient_ids).update(
@@ -360,7 +371,7 @@ def compose_immediate(now: dt.datetime | None = None) -> int:
         )
         if not ids:
             return composed
-        composed += _compose(ids, EmailKind.IMMEDIATE, Q(email_state=EmailState.PENDING))
+        composed += _compose(ids, EmailKind.IMMEDIATE, Q(email_state=EmailState.PENDING), now)
 
 
 def compose_digests(now: dt.datetime | None = None) -> int:
@@ -385,7 +396,7 @@ def compose_digests(now: dt.datetime | None = None) -> int:
                 .values_list("recipient_id", flat=True)
                 .distinct()
             )
-            composed += _compose(having, kind, waiting)
+            composed += _compose(having, kind, waiting, now)
             times: dict[tuple[int, int], list[int]] = defaultdict(list)
             for member_id, hour, day in due:
                 times[hour, day].append(member_id)
@@ -406,11 +417,17 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def recover_leases(now: dt.datetime | None = None) -> int:
-    """E-mails a dead worker had claimed go back in the queue."""
+    """E-mails a dead worker had claimed go back in the queue; returns how many."""
     now = now or timezone.now()
-    return Email.objects.filter(status=EmailStatus.SENDING, lease_until__lt=now).update(
-        status=EmailStatus.QUEUED, next_attempt_at=now, lease_until=None
+    expired = Email.objects.filter(status=EmailStatus.SENDING, lease_until__lt=now)
+    # One the worker died on at every try never got as far as failing: it too
+    # ends in the dead-letter list instead of being tried for ever.
+    expired.filter(attempts__gte=settings.NOTIFICATION_MAX_ATTEMPTS).update(
+        status=EmailStatus.DEAD,
+        lease_until=None,
+        last_error="The worker stopped while sending it, at every attempt.",
     )
+    return expired.update(status=EmailStatus.QUEUED, next_attempt_at=now, lease_until=None)
 
 
 def _claim(now: dt.datetime, limit: int) -> list[int]:
@@ -448,6 +465,26 @@ def _permanent(error: BaseException) -> bool:
     if isinstance(error, smtplib.SMTPResponseException):
         return error.smtp_code >= 500
     return False
+
+
+def _send(connection: BaseEmailBackend, message: EmailMessage) -> None:
+    """Over the batch's one connection. Django's backend connects and says QUIT
+    around every message unless the connection is opened first; a connection the
+    server has since ended (some take only so many messages per connection) is
+    opened once more for this message."""
+    reused = getattr(connection, "connection", None) is not None
+    try:
+        connection.open()
+        connection.send_messages([message])
+    except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError):
+        raise
+    except (smtplib.SMTPException, OSError):
+        if not reused:
+            raise
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            connection.close()
+        connection.open()
+        connection.send_messages([message])
 
 
 def send_claimed(ids: list[int]) -> dict[str, int]:
@@ -496,9 +533,17 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
                 )
                 counts["skipped"] += 1
                 continue
-            message = build_message(email, recipient, items)
             try:
-                connection.send_messages([message])
+                message = build_message(email, recipient, items)
+            except Exception as error:
+                # One e-mail that cannot be written must not hold up the rest of
+                # the batch; it is tried again and may end as dead.
+                log.exception("E-mail %s could not be written", email.pk)
+                _failed([email], error)
+                counts["failed"] += 1
+                continue
+            try:
+                _send(connection, message)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError) as error:
                 # This message was refused; the connection is still good.
                 _failed([email], error, permanent=_permanent(error))
@@ -510,6 +555,13 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
                 counts["failed"] += 1 + len(pending)
                 pending = []
                 break
+            except Exception as error:
+                # Something about this message (an address the backend cannot
+                # encode, …): it alone waits for the next try.
+                log.exception("E-mail %s could not be sent", email.pk)
+                _failed([email], error)
+                counts["failed"] += 1
+                continue
             Email.objects.filter(pk=email.pk).update(
                 status=EmailStatus.SENT,
                 sent_at=timezone.now(),
