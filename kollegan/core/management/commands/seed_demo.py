@@ -1426,9 +1426,9 @@ def _seed_notifications(members: dict[str, Member], topics: dict[str, Topic]) ->
         )
     pending = Activity.objects.filter(fanned_out_at__isnull=True).order_by("pk")
     told = sum(delivery.activity_fan_out(pk) for pk in pending.values_list("pk", flat=True))
-    Notification.objects.filter(
-        email_state__in=[EmailState.PENDING, EmailState.DIGEST]
-    ).update(email_state=EmailState.NONE, due_at=None)
+    Notification.objects.filter(email_state__in=[EmailState.PENDING, EmailState.DIGEST]).update(
+        email_state=EmailState.NONE, due_at=None
+    )
     return told
 
 
