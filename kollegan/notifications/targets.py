@@ -32,67 +32,43 @@ def _topics(through, fk: str, ids: list[int]) -> dict[int, list[str]]:
     return names
 
 
-def threads(refs: set[tuple[str, int]]) -> dict[tuple[str, int], Thread]:
-    """(type, id) -> Thread for each that still exists; two queries per type."""
+def _sources() -> list[tuple[str, type, str, str, str]]:
+    """Per thread type: its model, the field that titles it, the field that limits
+    who sees it ("hidden_at" or "group_id") and its page."""
     from kollegan.events.models import Event
     from kollegan.feed.models import Post
     from kollegan.notes.models import Note
     from kollegan.questions.models import Question
 
+    return [
+        (Target.QUESTION, Question, "title", "hidden_at", "questions:detail"),
+        (Target.POST, Post, "author__name", "hidden_at", "feed:post"),
+        (Target.EVENT, Event, "title", "group_id", "events:detail"),
+        (Target.NOTE, Note, "title", "group_id", "notes:detail"),
+    ]
+
+
+def threads(refs: set[tuple[str, int]]) -> dict[tuple[str, int], Thread]:
+    """(type, id) -> Thread for each that still exists; two queries per type."""
     wanted: dict[str, list[int]] = defaultdict(list)
     for kind, pk in refs:
         wanted[kind].append(pk)
     found: dict[tuple[str, int], Thread] = {}
-    if ids := wanted.get(Target.QUESTION):
-        topics = _topics(Question.topics.through, "question_id", ids)
-        for pk, title, hidden in Question.objects.filter(pk__in=ids).values_list(
-            "pk", "title", "hidden_at"
-        ):
-            found[Target.QUESTION, pk] = Thread(
-                Target.QUESTION,
+    for kind, model, title_field, limit_field, url_name in _sources():
+        if not (ids := wanted.get(kind)):
+            continue
+        topics = _topics(model.topics.through, f"{model._meta.model_name}_id", ids)
+        rows = model.objects.filter(pk__in=ids).values_list("pk", title_field, limit_field)
+        for pk, title, limit in rows:
+            if kind == Target.POST:
+                title = _("A post by %(name)s") % {"name": title or _("a former member")}
+            found[kind, pk] = Thread(
+                kind,
                 pk,
                 title,
-                reverse("questions:detail", args=[pk]),
-                hidden=hidden is not None,
-                topics=topics.get(pk, []),
-            )
-    if ids := wanted.get(Target.POST):
-        topics = _topics(Post.topics.through, "post_id", ids)
-        for pk, author, hidden in Post.objects.filter(pk__in=ids).values_list(
-            "pk", "author__name", "hidden_at"
-        ):
-            found[Target.POST, pk] = Thread(
-                Target.POST,
-                pk,
-                _("A post by %(name)s") % {"name": author or _("a former member")},
-                reverse("feed:post", args=[pk]),
-                hidden=hidden is not None,
-                topics=topics.get(pk, []),
-            )
-    if ids := wanted.get(Target.EVENT):
-        topics = _topics(Event.topics.through, "event_id", ids)
-        for pk, title, group_id in Event.objects.filter(pk__in=ids).values_list(
-            "pk", "title", "group_id"
-        ):
-            found[Target.EVENT, pk] = Thread(
-                Target.EVENT,
-                pk,
-                title,
-                reverse("events:detail", args=[pk]),
-                group_id=group_id,
-                topics=topics.get(pk, []),
-            )
-    if ids := wanted.get(Target.NOTE):
-        topics = _topics(Note.topics.through, "note_id", ids)
-        for pk, title, group_id in Note.objects.filter(pk__in=ids).values_list(
-            "pk", "title", "group_id"
-        ):
-            found[Target.NOTE, pk] = Thread(
-                Target.NOTE,
-                pk,
-                title,
-                reverse("notes:detail", args=[pk]),
-                group_id=group_id,
+                reverse(url_name, args=[pk]),
+                group_id=limit if limit_field == "group_id" else None,
+                hidden=limit_field == "hidden_at" and limit is not None,
                 topics=topics.get(pk, []),
             )
     return found
