@@ -585,6 +585,63 @@ def notes_section(member: Member) -> list:
     ]
 
 
+@register(
+    "notiser.json",
+    _(
+        "What you chose to be told about and how often, what you follow, and when "
+        "e-mail was sent to you (not what others wrote)."
+    ),
+)
+def notifications_section(member: Member) -> dict:
+    from kollegan.notifications.models import Email, Following, Notification, TopicSubscription
+    from kollegan.notifications.services import settings_for
+
+    chosen = settings_for(member)
+    subscriptions = (
+        TopicSubscription.objects.filter(member=member)
+        .select_related("topic")
+        .order_by("topic__position", "topic__name", "kind")
+    )
+    return {
+        "settings": {
+            "paused": chosen.paused,
+            "mentions": chosen.mentions,
+            "own": chosen.own,
+            "following": chosen.following,
+            "my_topics": chosen.my_topics,
+            "digest_hour": chosen.digest_hour,
+            "digest_weekday": chosen.digest_weekday,
+        },
+        "topic_subscriptions": [
+            {
+                "topic": row.topic.name if row.topic_id else None,
+                "kind": row.kind,
+                "frequency": row.frequency,
+            }
+            for row in subscriptions
+        ],
+        "following": [
+            {"type": row.target_type, "id": row.target_id, "since": row.created_at}
+            for row in Following.objects.filter(member=member).order_by("created_at", "pk")
+        ],
+        "notifications": {
+            "count": Notification.objects.filter(recipient=member).count(),
+            "unread": Notification.objects.filter(recipient=member, read_at__isnull=True).count(),
+        },
+        "emails": [
+            {
+                "kind": row["kind"],
+                "status": row["status"],
+                "created": row["created_at"],
+                "sent": row["sent_at"],
+            }
+            for row in Email.objects.filter(recipient=member)
+            .order_by("created_at", "pk")
+            .values("kind", "status", "created_at", "sent_at")
+        ],
+    }
+
+
 # --- Building the zip ----------------------------------------------------------------------
 
 
