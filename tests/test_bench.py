@@ -3,16 +3,20 @@ server and the JSON report. Figures are not asserted, only that they are there:
 timings on a shared test machine say nothing."""
 
 import json
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 
+import psycopg
 import pytest
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
 from kollegan.accounts.models import Member, Role
 from kollegan.bench import data
+from kollegan.bench.environment import make_target
 from kollegan.bench.pages import PAGES
 from kollegan.events import ics
 from kollegan.events.models import Attendance, Event, Occurrence
@@ -59,9 +63,12 @@ def test_bench_reports_every_page_as_json(tmp_path):
     result = run_bench(tmp_path / "bench")
     assert result.returncode == 0, result.stderr[-4000:]
 
-    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    everything = [json.loads(line) for line in result.stdout.splitlines()]
+    names = [page.name for page in PAGES]
+    lines = [line for line in everything if line["page"] in names]
     by_page = {line["page"]: line for line in lines}
-    assert [line["page"] for line in lines] == [page.name for page in PAGES]
+    assert [line["page"] for line in lines] == names
+    assert everything[: len(names)] == lines  # the pages first, then the notifications
     assert lines[0]["page"] == "hello"
     assert by_page["start"]["path"] == "/"
 
@@ -77,6 +84,62 @@ def test_bench_reports_every_page_as_json(tmp_path):
 
     assert by_page["hello"]["ratio_p50_vs_hello"] == 1.0
     assert by_page["start"]["queries"] > 0
+
+    # The notification figures: the question POSTs, the fan-out, the e-mails
+    # and the digests, every one of which arrived exactly once at the sink.
+    notify = {line["page"]: line for line in everything[len(names) :]}
+    assert list(notify) == [
+        "notify_post_no_subscribers",
+        "notify_post_60_subscribers",
+        "notify_fan_out",
+        "notify_send",
+        "notify_daily_digest",
+    ]
+    for line in notify.values():
+        assert line["members"] == 60 and "error" not in line, line
+    for name in ("notify_post_no_subscribers", "notify_post_60_subscribers"):
+        line = notify[name]
+        assert (line["status"], line["requests"], line["method"]) == (302, 20, "POST"), line
+        assert line["server_p95_ms"] > 0 and line["queries"] > 0, line
+    assert isinstance(notify["notify_post_60_subscribers"]["ratio_p95_vs_no_subscribers"], float)
+    # Every member but the asker and those who left is told.
+    told = notify["notify_fan_out"]["notifications"]
+    assert 40 < told < 60
+    assert notify["notify_fan_out"]["seconds"] > 0
+    for name in ("notify_send", "notify_daily_digest"):
+        line = notify[name]
+        assert line["messages"] == line["recipients"] == told, line
+        assert line["delivered_once"] is True, line
+        assert line["missing"] == line["duplicates"] == line["unexpected"] == 0, line
+        assert line["messages_per_s"] > 0 and line["seconds"] > 0, line
+    # …and it left the database as it found it, for the next run.
+    assert leftovers(tmp_path / "bench") == {
+        "notifications_activity": 0,
+        "notifications_notification": 0,
+        "notifications_email": 0,
+        "notifications_topicsubscription": 0,
+        "notifications_notificationsettings": 0,
+        "questions_question": data.question_counts(60)[0],
+    }
+
+
+def leftovers(data_dir: Path) -> dict[str, int]:
+    """Row counts in the bench's own database (SQLite file, or its Postgres database)."""
+    target = make_target("m60", 60, data_dir)
+    tables = [
+        "notifications_activity",
+        "notifications_notification",
+        "notifications_email",
+        "notifications_topicsubscription",
+        "notifications_notificationsettings",
+        "questions_question",
+    ]
+    if target.database_url:
+        conninfo = target.database_url.replace("pgsql://", "postgresql://", 1)
+        with psycopg.connect(conninfo) as conn:
+            return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
+    with closing(sqlite3.connect(target.sqlite_path)) as conn:
+        return {t: conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}  # noqa: S608
 
 
 @pytest.mark.slow
@@ -99,6 +162,7 @@ def test_bench_fails_on_an_error_page(tmp_path):
             # The same size as the test above, so a kept database is reused.
             "--members",
             "60",
+            "--skip-notifications",
             "--requests",
             "3",
             "--warmup",

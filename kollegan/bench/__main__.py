@@ -1,8 +1,10 @@
-"""`python -m kollegan.bench`: generate data, start granian, time every page.
+"""`python -m kollegan.bench`: generate data, start granian, time every page,
+then the notifications (see :mod:`kollegan.bench.notify`).
 
-Progress goes to stderr and one JSON object per page to stdout, so the output
-can be piped straight into `jq` or saved for comparison between commits.
-Exits non-zero when any page answers with something other than 2xx.
+Progress goes to stderr and one JSON object per page or figure to stdout, so the
+output can be piped straight into `jq` or saved for comparison between commits.
+Exits non-zero when any page answers with something other than 2xx, or an
+e-mail of the notification benchmark does not arrive exactly once.
 """
 
 import argparse
@@ -51,6 +53,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1, help="random seed for the data")
     parser.add_argument(
         "--pages", help="comma-separated page names to measure (hello is always measured)"
+    )
+    parser.add_argument(
+        "--skip-notifications",
+        action="store_true",
+        help="leave out the notification benchmark (question POSTs, fan-out, e-mail, digest)",
     )
     args = parser.parse_args(argv)
     if args.members is not None and args.members < 2:
@@ -112,6 +119,10 @@ def prepare_data(target: Target, env: dict[str, str], seed: int) -> "Fixture":
             data.generate(target.members, seed, progress)
             progress(f"{data.member_count()} members in the database")
         fixture = data.prepare_fixture()
+        from kollegan.bench import notify
+
+        # What a notification run that died left behind would change the pages' figures.
+        notify.clean_up(progress)
         # The server gets the database to itself while it is measured.
         connections.close_all()
     return fixture
@@ -156,6 +167,31 @@ def report(
     return line
 
 
+def notifications(
+    client: Client, fixture: "Fixture", target: Target, args: argparse.Namespace
+) -> int:
+    """The notification figures, in this process against the same database while
+    the server still runs; returns how many failed."""
+    from kollegan.bench import notify
+
+    common = {
+        "scale": target.label,
+        "members": target.members,
+        "database": "postgresql" if target.database_url else "sqlite",
+    }
+    # Two runs sharing a database would count each other's subscribers and e-mails.
+    with setup_lock(target):
+        return notify.run(
+            client,
+            fixture,
+            requests=args.requests,
+            warmup=args.warmup,
+            common=common,
+            emit=lambda line: print(json.dumps(line, ensure_ascii=False), flush=True),
+            progress=progress,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     members = args.members if args.members is not None else SCALES[args.scale]
     # A custom size gets a data set of its own instead of overwriting a preset's.
@@ -163,6 +199,9 @@ def run(args: argparse.Namespace) -> int:
     target = make_target(label, members, args.data_dir)
     pages = select_pages(args.pages)
     env = child_env(target)
+    # Whatever the shell says: a question's fan-out must be a queued task, not run
+    # inside the request that posts it (the notification figures depend on it).
+    env["TASKS_BACKEND"] = "django_tasks_db.DatabaseBackend"
     # This process configures Django too (to generate data), from the same environment.
     os.environ.clear()
     os.environ.update(env)
@@ -194,9 +233,11 @@ def run(args: argparse.Namespace) -> int:
                     f"{page.name:<20} status {line['status']} queries {line['queries']} "
                     f"server p50 {line['server_p50_ms']} ms"
                 )
+            if not args.skip_notifications:
+                failures += notifications(client, fixture, target, args)
         finally:
             client.close()
-    progress(f"done in {time.monotonic() - _started:.1f}s, {failures} page(s) failed")
+    progress(f"done in {time.monotonic() - _started:.1f}s, {failures} figure(s) failed")
     return 1 if failures else 0
 
 

@@ -55,13 +55,20 @@ class Client:
 
     def get(self, path: str, headers: dict[str, str]) -> tuple[http.client.HTTPResponse, float]:
         """GET ``path``; return the response (body read) and the wall time in ms."""
+        response, _body, ms = self.request("GET", path, headers)
+        return response, ms
+
+    def request(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+    ) -> tuple[http.client.HTTPResponse, bytes, float]:
+        """Send one request; return the response, its body and the wall time in ms."""
         for attempt in range(2):
             try:
                 start = time.perf_counter()
-                self.conn.request("GET", path, headers=headers)
+                self.conn.request(method, path, body=body, headers=headers)
                 response = self.conn.getresponse()
-                response.read()
-                return response, (time.perf_counter() - start) * 1000
+                content = response.read()
+                return response, content, (time.perf_counter() - start) * 1000
             except (http.client.RemoteDisconnected, ConnectionError):
                 # The server may close an idle keep-alive connection; one fresh try.
                 self.conn.close()

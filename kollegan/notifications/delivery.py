@@ -516,6 +516,7 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
         ).values_list("member_id", "group_id"):
             group_ids[member_id].add(group_id)
     connection = get_connection()
+    labels: dict[tuple[str, str], str] = {}
     pending = list(emails)
     try:
         while pending:
@@ -534,7 +535,7 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
                 counts["skipped"] += 1
                 continue
             try:
-                message = build_message(email, recipient, items)
+                message = build_message(email, recipient, items, labels=labels)
             except Exception as error:
                 # One e-mail that cannot be written must not hold up the rest of
                 # the batch; it is tried again and may end as dead.

@@ -73,9 +73,25 @@ def _subject(email: Email, items: list[tuple[Notification, targets.Thread]], sit
     return _("%(count)s new on %(site)s") % {"count": len(items), "site": site}
 
 
+def _label(what: str, labels: dict[tuple[str, str], str]) -> str:
+    """describe_subscription once per language and subscription in a batch: a
+    topic's name is a query, and 30,000 e-mails about one topic need it once."""
+    key = (translation.get_language(), what)
+    if key not in labels:
+        labels[key] = describe_subscription(what)
+    return labels[key]
+
+
 def build_message(
-    email: Email, recipient: Member, items: list[tuple[Notification, targets.Thread]]
+    email: Email,
+    recipient: Member,
+    items: list[tuple[Notification, targets.Thread]],
+    *,
+    labels: dict[tuple[str, str], str] | None = None,
 ) -> EmailMultiAlternatives:
+    """``labels``: kept by the caller for one batch, so that the subscriptions'
+    names are looked up once per batch rather than once per e-mail."""
+    labels = {} if labels is None else labels
     site = site_config().site_name
     base = settings.SITE_URL
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
@@ -95,7 +111,7 @@ def build_message(
         else:
             whats = [email.kind]
         stops = [
-            {"label": describe_subscription(what), "url": unsubscribe_url(recipient.pk, what)}
+            {"label": _label(what, labels), "url": unsubscribe_url(recipient.pk, what)}
             for what in whats
         ]
         context = {
