@@ -25,6 +25,7 @@ from django.db.models import F, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from kollegan.accounts.models import Member
+from kollegan.core.selectors import site_config
 from kollegan.groups.models import GroupMembership
 from kollegan.notifications import targets
 from kollegan.notifications.models import (
@@ -517,6 +518,7 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
             group_ids[member_id].add(group_id)
     connection = get_connection()
     labels: dict[tuple[str, str], str] = {}
+    site_name = site_config().site_name
     pending = list(emails)
     try:
         while pending:
@@ -535,7 +537,7 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
                 counts["skipped"] += 1
                 continue
             try:
-                message = build_message(email, recipient, items, labels=labels)
+                message = build_message(email, recipient, items, labels=labels, site_name=site_name)
             except Exception as error:
                 # One e-mail that cannot be written must not hold up the rest of
                 # the batch; it is tried again and may end as dead.

@@ -88,11 +88,13 @@ def build_message(
     items: list[tuple[Notification, targets.Thread]],
     *,
     labels: dict[tuple[str, str], str] | None = None,
+    site_name: str | None = None,
 ) -> EmailMultiAlternatives:
-    """``labels``: kept by the caller for one batch, so that the subscriptions'
-    names are looked up once per batch rather than once per e-mail."""
+    """``labels`` and ``site_name``: kept by the caller for one batch, so that the
+    subscriptions' names and the site's are looked up once per batch rather than
+    once per e-mail."""
     labels = {} if labels is None else labels
-    site = site_config().site_name
+    site = site_name or site_config().site_name
     base = settings.SITE_URL
     with translation.override(recipient.language or settings.LANGUAGE_CODE):
         shown = items[:DIGEST_ITEMS_MAX]
