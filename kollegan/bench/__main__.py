@@ -59,7 +59,15 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="store_true",
         help="leave out the notification benchmark (question POSTs, fan-out, e-mail, digest)",
     )
+    parser.add_argument(
+        "--notify-workers",
+        type=int,
+        default=2,
+        help="processes that send the notification e-mails, as several db_workers would",
+    )
     args = parser.parse_args(argv)
+    if args.notify_workers < 1:
+        parser.error("--notify-workers must be at least 1")
     if args.members is not None and args.members < 2:
         parser.error("--members must be at least 2")
     if args.requests < 1 or args.warmup < 0:
@@ -189,6 +197,7 @@ def notifications(
             common=common,
             emit=lambda line: print(json.dumps(line, ensure_ascii=False), flush=True),
             progress=progress,
+            workers=args.notify_workers,
         )
 
 

@@ -19,6 +19,8 @@ start of the next), so repeated runs start from the same data. Import only after
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -90,8 +92,10 @@ def run(
     common: dict,
     emit: Emit,
     progress: Progress,
+    workers: int = 1,
 ) -> int:
-    """Measure and print one JSON line per figure; returns how many checks failed."""
+    """Measure and print one JSON line per figure; returns how many checks failed.
+    ``workers``: how many processes send the e-mails."""
     clean_up(progress)
     baseline = _baseline()
     _meta_set(BASELINE_KEY, json.dumps(baseline))
@@ -107,8 +111,8 @@ def run(
         if failures or not busy.question_ids:
             return max(failures, 1)
         with Sink(free_port()) as sink, _smtp_to(sink.port):
-            failures += immediate(busy.question_ids[-1], sink, common, emit, progress)
-            failures += digest(topics[DAILY_TOPIC], sink, common, emit, progress)
+            failures += immediate(busy.question_ids[-1], sink, common, emit, progress, workers)
+            failures += digest(topics[DAILY_TOPIC], sink, common, emit, progress, workers)
         return failures
     finally:
         clean_up(progress)
@@ -364,11 +368,36 @@ def _finish(name: str, line: dict, check: dict, emit: Emit) -> int:
     return int(failed)
 
 
+def send_with_workers(moment: dt.datetime, port: int, workers: int) -> dict[str, int]:
+    """Send what is due with ``workers`` processes: this one and ``workers - 1``
+    more (kollegan.bench.send_worker), sharing the queue as several
+    ``db_worker`` processes would."""
+    connections.close_all()
+    others = [
+        subprocess.Popen(
+            [sys.executable, "-m", "kollegan.bench.send_worker", str(port), moment.isoformat()],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(workers - 1)
+    ]
+    counts = delivery.send_due(moment)
+    for process in others:
+        out, _err = process.communicate(timeout=3600)
+        if process.returncode:
+            raise RuntimeError(f"a sending worker failed with {process.returncode}")
+        for key, value in json.loads(out.strip().splitlines()[-1]).items():
+            counts[key] = counts.get(key, 0) + value
+    return counts
+
+
 def _activity_of(question_id: int) -> Activity:
     return Activity.objects.get(target_type="question", target_id=question_id)
 
 
-def immediate(question_id: int, sink: Sink, common: dict, emit: Emit, progress: Progress) -> int:
+def immediate(
+    question_id: int, sink: Sink, common: dict, emit: Emit, progress: Progress, workers: int
+) -> int:
     """Fan one question out to every subscriber and send their e-mails."""
     activity = _activity_of(question_id)
     created, seconds = _fan_out(activity)
@@ -388,11 +417,12 @@ def immediate(question_id: int, sink: Sink, common: dict, emit: Emit, progress: 
     delivery.recover_leases(now)
     composed = delivery.compose_immediate(now)
     compose_s = time.perf_counter() - started
-    counts = delivery.send_due(now)
+    counts = send_with_workers(now, sink.port, workers)
     total_s = time.perf_counter() - started
     send_s = total_s - compose_s
     line = {
         **common,
+        "workers": workers,
         "messages": counts["sent"],
         "composed": composed,
         "skipped": counts["skipped"],
@@ -410,7 +440,9 @@ def immediate(question_id: int, sink: Sink, common: dict, emit: Emit, progress: 
     return _finish("notify_send", line, _check_sink(sink, activity, "immediate"), emit)
 
 
-def digest(topic_id: int, sink: Sink, common: dict, emit: Emit, progress: Progress) -> int:
+def digest(
+    topic_id: int, sink: Sink, common: dict, emit: Emit, progress: Progress, workers: int
+) -> int:
     """A question in the daily topic, then next morning's digests for everyone."""
     member = Member.objects.get(email=BENCH_USER_EMAIL)
     question = questions.question_create(
@@ -430,10 +462,11 @@ def digest(topic_id: int, sink: Sink, common: dict, emit: Emit, progress: Progre
     started = time.perf_counter()
     composed = delivery.compose_digests(moment)
     compose_s = time.perf_counter() - started
-    counts = delivery.send_due(moment)
+    counts = send_with_workers(moment, sink.port, workers)
     total_s = time.perf_counter() - started
     line = {
         **common,
+        "workers": workers,
         "notifications": created,
         "fan_out_seconds": round(fan_out_s, 3),
         "messages": counts["sent"],
