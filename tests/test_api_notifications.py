@@ -176,6 +176,9 @@ def test_something_hidden_is_left_out(alice_api, alice, bob, carol):
     questions.content_hide(item=hidden, moderator=carol)
     [item] = alice_api.get(LIST).json()["items"]
     assert item["url"].endswith(f"#svar-{shown.pk}")
+    # The hidden one no longer counts as unread.
+    alice.refresh_from_db()
+    assert alice.unread_notifications == 1
 
 
 def test_unread_only_and_paging_by_cursor(alice_api, alice, bob):

@@ -178,8 +178,11 @@ def test_a_hidden_question_disappears_and_cannot_be_opened(
     ask(bob, "Umgängesstöd på helger", barn)
     fan_out()
     questions.content_hide(item=question, moderator=carol, reason="Personuppgifter")
+    assert refresh(subscribed) == 2
     html = text(alice_client.get(LIST))
     assert "Placering mor och barn" not in html and "Umgängesstöd på helger" in html
+    # Seeing the list, the bell stops counting what can no longer be opened.
+    assert refresh(subscribed) == 1
     hidden = next(note for note in mine(subscribed) if note.activity.target_id == question.pk)
     response = alice_client.get(open_url(hidden))
     assert response.status_code == 404

@@ -240,6 +240,9 @@ def list_notifications(
         if getattr(error, "code", None) != "bad_cursor":
             raise
         return Status(400, {"detail": " ".join(error.messages)})
+    if page.gone_unread:
+        # What can no longer be opened leaves the unread count, as on the page.
+        services.notifications_read(member=request.auth, ids=page.gone_unread)
     slugs = _topic_slugs({name for row in page.rows for name in row.topics})
     return {
         "items": [notification_out(row, slugs) for row in page.rows],

@@ -41,6 +41,9 @@ class NotificationRow:
 class NotificationsPage:
     rows: list[NotificationRow]
     next_cursor: str  # "" when this is the end
+    # Unread notifications on this page whose item can no longer be seen: the
+    # bell should stop counting them (see ``gone_unread_clear``).
+    gone_unread: list[int] = field(default_factory=list)
 
 
 def _notifications(member: Member) -> QuerySet[Notification]:
@@ -105,7 +108,10 @@ def notifications_page(
     if len(notes) > size:
         notes = notes[:size]
         next_cursor = Cursor(created_at=notes[-1].created_at, id=notes[-1].pk).encode()
-    return NotificationsPage(rows=_shown(member, notes), next_cursor=next_cursor)
+    rows = _shown(member, notes)
+    shown = {row.id for row in rows}
+    gone = [note.pk for note in notes if note.read_at is None and note.pk not in shown]
+    return NotificationsPage(rows=rows, next_cursor=next_cursor, gone_unread=gone)
 
 
 def notification_for(member: Member, pk: int) -> tuple[Notification, NotificationRow | None] | None:

@@ -54,6 +54,9 @@ def notification_list(request: HttpRequest) -> HttpResponse:
         page = selectors.notifications_page(request.user, cursor, unread_only)
     except ValidationError as error:
         return _bad_request(request, error.messages[0])
+    if page.gone_unread:
+        # What can no longer be opened (hidden, removed, a group left) leaves the bell.
+        services.notifications_read(member=request.user, ids=page.gone_unread)
     context = {
         "rows": page.rows,
         "unread_only": unread_only,
