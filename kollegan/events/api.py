@@ -35,7 +35,7 @@ from kollegan.events.services import MAX_DURATION, EventData
 from kollegan.groups.models import Group
 from kollegan.groups.selectors import group_ids_of, visible_to
 from kollegan.lib.html import url_maker
-from kollegan.lib.validation import field_error
+from kollegan.lib.validation import ID_MAX, field_error
 from kollegan.questions.api import MAX_TOPIC_SLUGS, Out, Ref
 from kollegan.questions.services import topics_from_slugs
 
@@ -70,7 +70,7 @@ class RangeParams(Schema):
 
 
 # A database id: larger numbers would overflow the lookup (a 500) instead of a 422.
-RowId = Annotated[int, Field(gt=0, lt=2**63)]
+RowId = Annotated[int, Field(gt=0, le=ID_MAX)]
 
 
 class EventIn(Schema):

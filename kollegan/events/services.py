@@ -40,7 +40,7 @@ from kollegan.groups.models import Group
 from kollegan.groups.selectors import may_see_group
 from kollegan.lib.guard import guard
 from kollegan.lib.markdown import render_markdown
-from kollegan.lib.validation import clean_topics, field_error
+from kollegan.lib.validation import clean_topics, field_error, is_row_id
 from kollegan.notifications.models import Target, Verb
 from kollegan.notifications.services import announce
 from kollegan.topics.models import Topic
@@ -564,7 +564,7 @@ def feed_revoke(*, member: Member) -> None:
 
 def feed_owner(member_pk: int, token: str) -> Member | None:
     """The active member whose link this is, or None (revoked, renewed, forged or ended)."""
-    if not 0 < member_pk < 2**63:  # a bigint key; larger ones crash the lookup
+    if not is_row_id(member_pk):
         return None
     found = (
         CalendarSettings.objects.select_related("member")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from kollegan.accounts.models import Member
 from kollegan.feed.models import FeedEntry, FeedEntryTopic, Like, Post, Reply
+from kollegan.lib.validation import is_row_id
 from kollegan.topics.models import Topic
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -61,7 +62,7 @@ class Cursor:
                 "The link to more of the feed is broken. Start again from the top."
             )
             raise ValidationError(message, code="bad_cursor") from None
-        if not 0 < cursor.id < 2**63:  # a bigint key; larger ones crash the FK lookup
+        if not is_row_id(cursor.id):
             message = broken or _("The link to more of the feed is broken.")
             raise ValidationError(message, code="bad_cursor")
         return cursor

@@ -7,6 +7,14 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 MAX_TOPICS = 5
+# Row ids are 64-bit integers: a larger number from an address or a form would
+# crash the database lookup instead of finding nothing.
+ID_MAX = 2**63 - 1
+
+
+def is_row_id(value: int) -> bool:
+    """Whether ``value`` can be a row's id (and so be looked up at all)."""
+    return 0 < value <= ID_MAX
 
 
 def field_error(field: str, message: str, code: str) -> ValidationError:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from kollegan.accounts.models import Member
 from kollegan.feed.selectors import Cursor
 from kollegan.groups.selectors import group_ids_of
+from kollegan.lib.validation import is_row_id
 from kollegan.notifications import targets
 from kollegan.notifications.models import Following, Notification, Target
 
@@ -117,7 +118,7 @@ def notifications_page(
 def notification_for(member: Member, pk: int) -> tuple[Notification, NotificationRow | None] | None:
     """The member's own notification (None if it is not theirs) and its row, or
     None for the row when the item can no longer be seen."""
-    if not 0 < pk < 2**63:
+    if not is_row_id(pk):
         return None
     note = _notifications(member).filter(pk=pk).first()
     if note is None:

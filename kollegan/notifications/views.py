@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from kollegan.events.selectors import event_for
 from kollegan.feed.models import Post
+from kollegan.lib.validation import is_row_id
 from kollegan.lib.views import next_url
 from kollegan.notifications import selectors, services
 from kollegan.notifications.models import Target
@@ -105,7 +106,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _followable_url(request: HttpRequest, target_type: str, target_id: int) -> str:
     """The post's or event's address, when the member may see it; else 404."""
-    if target_type not in FOLLOWABLE or not 0 < target_id < 2**63:
+    if target_type not in FOLLOWABLE or not is_row_id(target_id):
         raise Http404
     if target_type == Target.POST:
         if not Post.objects.filter(pk=target_id, hidden_at__isnull=True).exists():
