@@ -178,25 +178,9 @@ def subscriptions_out(member: Member) -> dict:
 
 
 def _personal(data: SubscriptionsIn) -> dict:
-    """The settings sent, checked; refused by field before anything is saved."""
-    changes: dict = {}
-    if data.paused is not None:
-        changes["paused"] = data.paused
-    if data.digest_hour is not None:
-        if not 0 <= data.digest_hour <= 23:
-            raise field_error("digest_hour", _("Choose an hour between 0 and 23."), "hour")
-        changes["digest_hour"] = data.digest_hour
-    if data.digest_weekday is not None:
-        if not 0 <= data.digest_weekday <= 6:
-            raise field_error("digest_weekday", _("Choose a day of the week."), "weekday")
-        changes["digest_weekday"] = data.digest_weekday
-    for name in services.PERSONAL_FIELDS:
-        value = getattr(data, name)
-        if value is not None:
-            if value not in Frequency.values:
-                raise field_error(name, _("Choose how often."), "frequency")
-            changes[name] = value
-    return changes
+    """The settings sent; the service checks them, by field."""
+    names = ("paused", "digest_hour", "digest_weekday", *services.PERSONAL_FIELDS)
+    return {name: value for name in names if (value := getattr(data, name)) is not None}
 
 
 def _topic_choices(choices: list[TopicChoice]) -> dict[tuple[int | None, str], str]:
@@ -206,12 +190,9 @@ def _topic_choices(choices: list[TopicChoice]) -> dict[tuple[int | None, str], s
     if unknown:
         message = _("Unknown topics: %(topics)s.") % {"topics": ", ".join(unknown)}
         raise field_error("topics", message, "unknown_topic")
+    # Kinds and frequencies are the service's to check.
     result: dict[tuple[int | None, str], str] = {}
     for choice in choices:
-        if choice.kind not in Kind.values:
-            raise field_error("topics", _("Unknown kind of content."), "kind")
-        if choice.frequency not in Frequency.values:
-            raise field_error("topics", _("Choose how often."), "frequency")
         key = (found[choice.topic.strip()] if choice.topic is not None else None, choice.kind)
         if key in result and result[key] != choice.frequency:
             message = _("Each topic and kind can only be chosen once.")
@@ -288,6 +269,7 @@ def set_subscriptions(request: HttpRequest, data: SubscriptionsIn) -> dict:
     member = request.auth
     changes = _personal(data)
     choices = _topic_choices(data.topics) if data.topics else {}
+    # One refusal and nothing is saved: the settings roll back with the topics.
     with transaction.atomic():
         if changes:
             services.settings_save(member=member, **changes)

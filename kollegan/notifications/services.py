@@ -18,6 +18,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from kollegan.accounts.models import Member
+from kollegan.lib.validation import field_error
 from kollegan.notifications.models import (
     Activity,
     Email,
@@ -117,17 +118,17 @@ def settings_save(
         row.paused = paused
     if digest_hour is not None:
         if not 0 <= digest_hour <= 23:
-            raise ValidationError(_("Choose an hour between 0 and 23."), code="hour")
+            raise field_error("digest_hour", _("Choose an hour between 0 and 23."), "hour")
         row.digest_hour = digest_hour
     if digest_weekday is not None:
         if not 0 <= digest_weekday <= 6:
-            raise ValidationError(_("Choose a day of the week."), code="weekday")
+            raise field_error("digest_weekday", _("Choose a day of the week."), "weekday")
         row.digest_weekday = digest_weekday
     for name, value in personal.items():
         if name not in PERSONAL_FIELDS:
             raise ValidationError(_("Unknown setting."), code="setting")
         if value not in Frequency.values:
-            raise ValidationError(_("Choose how often."), code="frequency")
+            raise field_error(name, _("Choose how often."), "frequency")
         setattr(row, name, value)
     row.next_daily_at, row.next_weekly_at = next_digest_times(row.digest_hour, row.digest_weekday)
     row.save()
@@ -152,11 +153,11 @@ def subscriptions_set(
     known = set(Topic.objects.filter(pk__in=topic_ids).values_list("pk", flat=True))
     for (topic_id, kind), frequency in choices.items():
         if topic_id is not None and topic_id not in known:
-            raise ValidationError(_("There is no such topic."), code="topic")
+            raise field_error("topics", _("There is no such topic."), "topic")
         if kind not in Kind.values:
-            raise ValidationError(_("Unknown kind of content."), code="kind")
+            raise field_error("topics", _("Unknown kind of content."), "kind")
         if frequency not in Frequency.values:
-            raise ValidationError(_("Choose how often."), code="frequency")
+            raise field_error("topics", _("Choose how often."), "frequency")
     for (topic_id, kind), frequency in choices.items():
         existing = TopicSubscription.objects.filter(member=member, topic_id=topic_id, kind=kind)
         if frequency == Frequency.NEVER:

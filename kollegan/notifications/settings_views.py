@@ -77,7 +77,9 @@ def _save(form: EmailSettingsForm, member: Member) -> bool:
             }
             services.subscriptions_set(member=member, choices=changed)
     except ValidationError as error:
-        form.add_error(None, error)
+        # The form checked every field first; what the service still refuses is
+        # shown above the form, whichever field it names.
+        form.add_error(None, error.messages)
         return False
     return True
 
