@@ -108,42 +108,38 @@ def _text_of(activity: Activity) -> str:
     return model.objects.filter(pk=pk).values_list(field, flat=True).first() or ""
 
 
-def _writer_id(activity: Activity) -> int | None:
-    """Who wrote it, also when anonymous (read from the separated link, used only
-    to leave them out)."""
-    if activity.actor_id is not None:
-        return activity.actor_id
-    from kollegan.questions.models import AnonymousAuthorship
+QUESTION_ITEMS = {
+    Verb.NEW_QUESTION: "Question",
+    Verb.NEW_ANSWER: "Answer",
+    Verb.NEW_COMMENT: "Comment",
+}
 
-    field = {
-        Verb.NEW_QUESTION: "question_id",
-        Verb.NEW_ANSWER: "answer_id",
-        Verb.NEW_COMMENT: "comment_id",
-    }.get(activity.verb)
-    if field is None:
-        return None
+
+def _writer_id(activity: Activity) -> int | None:
+    """Who wrote it, also when anonymous (read through the separated link, used
+    only to leave them out)."""
+    if activity.actor_id is not None or activity.verb not in QUESTION_ITEMS:
+        return activity.actor_id
+    from kollegan.questions import models
+    from kollegan.questions.services import writer_of
+
+    model = getattr(models, QUESTION_ITEMS[activity.verb])
     pk = activity.target_id if activity.verb == Verb.NEW_QUESTION else activity.item_id
-    return (
-        AnonymousAuthorship.objects.filter(**{field: pk})
-        .values_list("member_id", flat=True)
-        .first()
-    )
+    item = model.objects.filter(pk=pk).first()
+    writer = writer_of(item) if item is not None else None
+    return writer.pk if writer is not None else None
 
 
 def _owner_id(activity: Activity) -> int | None:
     """The asker of the question or the writer of the post a new text answers."""
     from kollegan.feed.models import Post
-    from kollegan.questions.models import AnonymousAuthorship, Question
+    from kollegan.questions.models import Question
+    from kollegan.questions.services import writer_of
 
     if activity.verb in (Verb.NEW_ANSWER, Verb.NEW_COMMENT):
-        row = Question.objects.filter(pk=activity.target_id).values("author_id").first()
-        if row and row["author_id"]:
-            return row["author_id"]
-        return (
-            AnonymousAuthorship.objects.filter(question_id=activity.target_id)
-            .values_list("member_id", flat=True)
-            .first()
-        )
+        question = Question.objects.select_related("author").filter(pk=activity.target_id).first()
+        asker = writer_of(question) if question is not None else None
+        return asker.pk if asker is not None else None
     if activity.verb == Verb.NEW_REPLY:
         return (
             Post.objects.filter(pk=activity.target_id).values_list("author_id", flat=True).first()
@@ -246,8 +242,9 @@ def recipients_of(activity: Activity) -> dict[int, Choice]:
 
 
 def _inactive_ids() -> set[int]:
-    ended = Q(deactivated_at__isnull=False) | Q(membership_ends_at__lte=timezone.now())
-    return set(Member.objects.filter(ended).values_list("pk", flat=True))
+    """Members whose access has ended (few), by the one rule for who is active."""
+    active = Member.objects.active().values("pk")
+    return set(Member.objects.exclude(pk__in=active).values_list("pk", flat=True))
 
 
 def activity_fan_out(activity_id: int) -> int:
@@ -581,17 +578,13 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
     return counts
 
 
-def send_due(now: dt.datetime | None = None, *, limit: int | None = None) -> dict[str, int]:
+def send_due(now: dt.datetime | None = None) -> dict[str, int]:
     """Send what is queued and due, in batches over one SMTP connection each."""
     totals = {"sent": 0, "skipped": 0, "failed": 0}
-    while True:
-        ids = _claim(now or timezone.now(), SEND_BATCH)
-        if not ids:
-            return totals
+    while ids := _claim(now or timezone.now(), SEND_BATCH):
         for key, value in send_claimed(ids).items():
             totals[key] += value
-        if limit is not None and totals["sent"] >= limit:
-            return totals
+    return totals
 
 
 def next_wakeup() -> dt.datetime | None:

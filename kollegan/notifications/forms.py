@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kollegan.notifications.models import PERSONAL_FREQUENCIES, Frequency, Kind, Weekday
+from kollegan.notifications.models import Frequency, Kind, Weekday
 from kollegan.questions.forms import GuardedForm
 from kollegan.topics.models import Topic
 
@@ -50,7 +50,7 @@ def _frequency_field(label: str, help_text: str = "") -> forms.ChoiceField:
     return forms.ChoiceField(
         label=label,
         help_text=help_text,
-        choices=PERSONAL_FREQUENCIES,
+        choices=Frequency.choices,
         error_messages={"required": FREQUENCY_ERROR, "invalid_choice": FREQUENCY_ERROR},
     )
 
@@ -141,4 +141,4 @@ class EmailSettingsForm(GuardedForm):
     @property
     def frequencies(self) -> list[tuple[str, str]]:
         """Translated once for the whole table, not once per select."""
-        return [(value, str(label)) for value, label in PERSONAL_FREQUENCIES]
+        return [(value, str(label)) for value, label in Frequency.choices]

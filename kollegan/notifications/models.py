@@ -236,14 +236,6 @@ class Weekday(models.IntegerChoices):
     SUNDAY = 6, _("Sunday")
 
 
-PERSONAL_FREQUENCIES = [
-    (Frequency.IMMEDIATE, _("Immediately")),
-    (Frequency.DAILY, _("Daily digest")),
-    (Frequency.WEEKLY, _("Weekly digest")),
-    (Frequency.NEVER, _("Never")),
-]
-
-
 class NotificationSettings(models.Model):
     """A member's choices beyond topics. A member without a row has the defaults:
     mentions, answers to their own questions and what they follow immediately;

@@ -6,7 +6,6 @@ fan-out task is enqueued only after the commit (the periodic job picks up any
 activity whose task was lost)."""
 
 import datetime as dt
-import zoneinfo
 from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
@@ -18,6 +17,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
 from kollegan.accounts.models import Member
+from kollegan.events.recurrence import STOCKHOLM
 from kollegan.lib.validation import field_error
 from kollegan.notifications.models import (
     Activity,
@@ -32,9 +32,6 @@ from kollegan.notifications.models import (
     Verb,
 )
 from kollegan.topics.models import Topic
-
-LOCAL = zoneinfo.ZoneInfo("Europe/Stockholm")
-
 
 # --- Recording -------------------------------------------------------------------------------
 
@@ -71,18 +68,15 @@ def next_digest_times(
     hour: int, weekday: int, now: dt.datetime | None = None
 ) -> tuple[dt.datetime, dt.datetime]:
     """The next daily and weekly digest moments after ``now``, at ``hour`` Swedish time."""
-    now = now or timezone.now()
-    local = now.astimezone(LOCAL)
-    daily = local.replace(hour=hour, minute=0, second=0, microsecond=0)
-    if daily <= local:
-        daily = (daily.replace(tzinfo=None) + dt.timedelta(days=1)).replace(tzinfo=LOCAL)
-    days_ahead = (weekday - local.weekday()) % 7
-    weekly = (
-        local.replace(hour=hour, minute=0, second=0, microsecond=0, tzinfo=None)
-        + dt.timedelta(days=days_ahead)
-    ).replace(tzinfo=LOCAL)
-    if weekly <= local:
-        weekly = (weekly.replace(tzinfo=None) + dt.timedelta(days=7)).replace(tzinfo=LOCAL)
+    local = (now or timezone.now()).astimezone(STOCKHOLM)
+
+    def at(days_ahead: int) -> dt.datetime:
+        day = local.date() + dt.timedelta(days=days_ahead)
+        return dt.datetime.combine(day, dt.time(hour), tzinfo=STOCKHOLM)
+
+    daily = at(0) if at(0) > local else at(1)
+    days = (weekday - local.weekday()) % 7
+    weekly = at(days) if at(days) > local else at(days + 7)
     return daily.astimezone(dt.UTC), weekly.astimezone(dt.UTC)
 
 
