@@ -40,7 +40,7 @@ from kollegan.accounts.models import Member
 from kollegan.bench.data import BENCH_USER_EMAIL, META_TABLE, Fixture, _meta_get, _meta_set
 from kollegan.bench.measure import SERVER_TIMING, Client, percentile
 from kollegan.bench.server import free_port
-from kollegan.bench.sink import Sink
+from kollegan.bench.sink import Sink, smtp_settings
 from kollegan.notifications import delivery, tasks
 from kollegan.notifications.models import (
     Activity,
@@ -312,16 +312,7 @@ def _report_posts(
 @contextmanager
 def _smtp_to(port: int) -> Iterator[None]:
     """This process's e-mail goes to the sink, over plain SMTP."""
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=port,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-        EMAIL_TIMEOUT=30,
-    ):
+    with override_settings(**smtp_settings(port)):
         yield
 
 

@@ -16,18 +16,10 @@ def main() -> None:
     django.setup()
     from django.test.utils import override_settings
 
+    from kollegan.bench.sink import smtp_settings
     from kollegan.notifications import delivery
 
-    with override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=port,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-        EMAIL_TIMEOUT=30,
-    ):
+    with override_settings(**smtp_settings(port)):
         print(json.dumps(delivery.send_due(moment)), flush=True)
 
 

@@ -18,6 +18,20 @@ from aiosmtpd.controller import Controller
 STARTUP_TIMEOUT_S = 30.0
 
 
+def smtp_settings(port: int) -> dict:
+    """Django's e-mail settings for sending to the sink on ``port``: plain SMTP."""
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": port,
+        "EMAIL_HOST_USER": "",
+        "EMAIL_HOST_PASSWORD": "",
+        "EMAIL_USE_TLS": False,
+        "EMAIL_USE_SSL": False,
+        "EMAIL_TIMEOUT": 30,
+    }
+
+
 class Counting:
     """An aiosmtpd handler that only counts: the sink must never be the bottleneck."""
 
