@@ -26,7 +26,7 @@ from kollegan.bench.environment import (
     reset_database,
     setup_lock,
 )
-from kollegan.bench.measure import Client, PageResult, measure, percentile
+from kollegan.bench.measure import Client, PageResult, measure, percentile, rounded_ms
 from kollegan.bench.pages import HELLO, PAGES, Auth, Page
 from kollegan.bench.server import granian
 
@@ -145,10 +145,6 @@ def headers_for(page: Page, fixture: "Fixture") -> dict[str, str]:
     return headers
 
 
-def _ms(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
-
-
 def report(
     page: Page, path: str, result: PageResult, target: Target, hello_p50: float | None
 ) -> dict:
@@ -162,10 +158,10 @@ def report(
         "requests": result.requests,
         "status": result.status,
         "queries": max(result.queries) if result.queries else None,
-        "server_p50_ms": _ms(server_p50),
-        "server_p95_ms": _ms(percentile(result.server_ms, 95)),
-        "client_p50_ms": _ms(percentile(result.client_ms, 50)),
-        "client_p95_ms": _ms(percentile(result.client_ms, 95)),
+        "server_p50_ms": rounded_ms(server_p50),
+        "server_p95_ms": rounded_ms(percentile(result.server_ms, 95)),
+        "client_p50_ms": rounded_ms(percentile(result.client_ms, 50)),
+        "client_p95_ms": rounded_ms(percentile(result.client_ms, 95)),
         "ratio_p50_vs_hello": round(server_p50 / hello_p50, 2)
         if server_p50 is not None and hello_p50
         else None,

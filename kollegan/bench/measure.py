@@ -9,6 +9,18 @@ from dataclasses import dataclass, field
 SERVER_TIMING = re.compile(r"\bapp;dur=([0-9.]+)")
 
 
+def server_figures(response) -> tuple[float, int] | None:
+    """The server's own time (ms) and SQL query count, from the bench headers."""
+    timing = SERVER_TIMING.search(response.getheader("Server-Timing", ""))
+    if timing is None:
+        return None
+    return float(timing.group(1)), int(response.getheader("X-Query-Count", "0"))
+
+
+def rounded_ms(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
 @dataclass
 class PageResult:
     requests: int = 0
@@ -95,12 +107,12 @@ def measure(
             if not 200 <= response.status < 300:
                 # A failing page is reported as such; timing its error page says nothing.
                 break
-            timing = SERVER_TIMING.search(response.getheader("Server-Timing", ""))
-            if timing is None:
+            figures = server_figures(response)
+            if figures is None:
                 result.error = "response has no Server-Timing header (is KOLLEGAN_BENCH set?)"
                 break
-            result.server_ms.append(float(timing.group(1)))
-            result.queries.append(int(response.getheader("X-Query-Count", "0")))
+            result.server_ms.append(figures[0])
+            result.queries.append(figures[1])
     except (OSError, http.client.HTTPException) as exc:
         result.error = f"{type(exc).__name__}: {exc}"
     return result

@@ -38,7 +38,7 @@ from django_tasks_db.models import DBTaskResult
 
 from kollegan.accounts.models import Member
 from kollegan.bench.data import BENCH_USER_EMAIL, META_TABLE, Fixture, _meta_get, _meta_set
-from kollegan.bench.measure import SERVER_TIMING, Client, percentile
+from kollegan.bench.measure import Client, percentile, rounded_ms, server_figures
 from kollegan.bench.server import free_port
 from kollegan.bench.sink import Sink, smtp_settings
 from kollegan.notifications import delivery, tasks
@@ -250,17 +250,13 @@ def post_questions(
                 continue
             result.statuses.append(response.status)
             result.client_ms.append(client_ms)
-            timing = SERVER_TIMING.search(response.getheader("Server-Timing", ""))
-            if timing is None:
+            figures = server_figures(response)
+            if figures is None:
                 result.error = "response has no Server-Timing header"
                 continue
-            result.server_ms.append(float(timing.group(1)))
-            result.queries.append(int(response.getheader("X-Query-Count", "0")))
+            result.server_ms.append(figures[0])
+            result.queries.append(figures[1])
     return results[QUIET_TOPIC], results[IMMEDIATE_TOPIC]
-
-
-def _ms(value: float | None) -> float | None:
-    return None if value is None else round(value, 3)
 
 
 def _ratio(value: float | None, base: float | None) -> float | None:
@@ -287,10 +283,10 @@ def _report_posts(
             "requests": len(result.server_ms),
             "status": result.statuses[0] if result.statuses else None,
             "queries": max(result.queries) if result.queries else None,
-            "server_p50_ms": _ms(p50),
-            "server_p95_ms": _ms(p95),
-            "client_p50_ms": _ms(percentile(result.client_ms, 50)),
-            "client_p95_ms": _ms(percentile(result.client_ms, 95)),
+            "server_p50_ms": rounded_ms(p50),
+            "server_p95_ms": rounded_ms(p95),
+            "client_p50_ms": rounded_ms(percentile(result.client_ms, 50)),
+            "client_p95_ms": rounded_ms(percentile(result.client_ms, 95)),
         }
         if count:
             line["ratio_p50_vs_no_subscribers"] = _ratio(p50, quiet_p50)
