@@ -21,7 +21,7 @@ from django.utils.translation import gettext_noop
 from kollegan.accounts.models import Member
 from kollegan.core.selectors import site_config
 from kollegan.notifications import targets
-from kollegan.notifications.models import Email, EmailKind, Notification, Target, Verb
+from kollegan.notifications.models import Email, EmailKind, Notification, Verb
 from kollegan.notifications.services import describe_subscription, unsubscribe_token
 
 DIGEST_ITEMS_MAX = 50
@@ -104,7 +104,6 @@ def build_message(
                 "title": thread.title,
                 "topics": ", ".join(thread.topics),
                 "url": base + targets.path_of(note.activity, thread),
-                "kind": Target(thread.type).label,
             }
             for note, thread in shown
         ]

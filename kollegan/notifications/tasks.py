@@ -5,7 +5,8 @@ lost task left behind, and sends the digests."""
 import datetime as dt
 
 from django.utils import timezone
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
+from django_tasks_db.models import DBTaskResult
 
 from kollegan.notifications import delivery
 
@@ -20,17 +21,11 @@ def _wake_later(moment: dt.datetime | None) -> None:
         return
     if not deliver.get_backend().supports_defer:
         return
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - another backend
-        DBTaskResult = None
-    if DBTaskResult is not None:
-        waiting = DBTaskResult.objects.filter(
-            task_path=deliver.module_path, status="READY", run_after__lte=moment
-        )
-        if waiting.exists():
-            return
-    deliver.using(run_after=moment).enqueue()
+    waiting = DBTaskResult.objects.filter(
+        task_path=deliver.module_path, status=TaskResultStatus.READY, run_after__lte=moment
+    )
+    if not waiting.exists():
+        deliver.using(run_after=moment).enqueue()
 
 
 @task()
