@@ -261,3 +261,15 @@ def test_reactivation_does_not_revive_revoked_tokens(admin_client_, alice, alice
 
     # Tokens revoked at deactivation stay revoked: the member makes new ones.
     assert Client().get(ME, headers=bearer(alice_token)).status_code == 401
+
+
+def test_ended_is_exactly_who_active_leaves_out(alice, bob, dave):
+    bob.membership_ends_at = timezone.now() - timedelta(minutes=1)
+    bob.save(update_fields=["membership_ends_at"])
+    alice.membership_ends_at = timezone.now() + timedelta(days=30)
+    alice.save(update_fields=["membership_ends_at"])
+    active = set(Member.objects.active().values_list("pk", flat=True))
+    ended = set(Member.objects.ended().values_list("pk", flat=True))
+    assert ended == {bob.pk, dave.pk}
+    assert not active & ended
+    assert active | ended == set(Member.objects.values_list("pk", flat=True))

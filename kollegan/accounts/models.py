@@ -93,6 +93,13 @@ class MemberQuerySet(models.QuerySet):
             Q(membership_ends_at__isnull=True) | Q(membership_ends_at__gt=now)
         )
 
+    def ended(self) -> "MemberQuerySet":
+        """Exactly those ``active`` leaves out, written as its own filter: NOT IN
+        over every member made PostgreSQL compare each row with all the others."""
+        return self.filter(
+            Q(deactivated_at__isnull=False) | Q(membership_ends_at__lte=timezone.now())
+        )
+
 
 class MemberManager(BaseUserManager.from_queryset(MemberQuerySet)):
     use_in_migrations = True

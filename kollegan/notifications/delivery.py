@@ -242,9 +242,8 @@ def recipients_of(activity: Activity) -> dict[int, Choice]:
 
 
 def _inactive_ids() -> set[int]:
-    """Members whose access has ended (few), by the one rule for who is active."""
-    active = Member.objects.active().values("pk")
-    return set(Member.objects.exclude(pk__in=active).values_list("pk", flat=True))
+    """Members whose access has ended (few)."""
+    return set(Member.objects.ended().values_list("pk", flat=True))
 
 
 def activity_fan_out(activity_id: int) -> int:
