@@ -49,6 +49,9 @@ class Verb(models.TextChoices):
     EVENT_CHANGED = "event_changed", _("Event changed")
     EVENT_CANCELLED = "event_cancelled", _("Event cancelled")
     NEW_NOTE = "new_note", _("New meeting notes")
+    NEW_DOCUMENT = "new_document", _("New document")
+    NEW_VERSION = "new_version", _("New version of a document")
+    NEW_DOCUMENT_COMMENT = "doc_comment", _("New comment on a document")
 
 
 class Target(models.TextChoices):
@@ -58,6 +61,7 @@ class Target(models.TextChoices):
     POST = "post", _("Post")
     EVENT = "event", _("Event")
     NOTE = "note", _("Meeting notes")
+    DOCUMENT = "document", _("Document")
 
 
 class Reason(models.TextChoices):
