@@ -5,9 +5,10 @@ from django.urls import URLPattern, include, path
 from kollegan.accounts import views as account_views
 from kollegan.api.api import api
 from kollegan.core import views as core_views
-from kollegan.core.models import Section
+from kollegan.documents import views as document_views
 from kollegan.events import views as event_views
 from kollegan.feed import views as feed_views
+from kollegan.helppages import views as help_views
 from kollegan.notes import views as note_views
 
 
@@ -53,8 +54,11 @@ urlpatterns = [
     path("motesnoteringar/", note_views.note_list, name="notes"),
     path("motesnoteringar/", include("kollegan.notes.urls")),
     path("grupper/", include("kollegan.groups.urls")),
-    path("dokument/", core_views.section, {"section": Section.DOCUMENTS}, name="documents"),
-    path("hjalp/", core_views.help_page, name="help"),
+    path("dokument/", document_views.document_list, name="documents"),
+    path("dokument/", include("kollegan.documents.urls")),
+    path("filer/", include("kollegan.files.urls")),
+    path("hjalp/", help_views.index, name="help"),
+    path("hjalp/", include("kollegan.helppages.urls")),
     path("sprak/", core_views.set_language, name="set_language"),
     path("tillganglighet/", core_views.accessibility, name="accessibility"),
     path("healthz", core_views.healthz, name="healthz"),

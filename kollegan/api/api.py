@@ -209,8 +209,10 @@ def me(request: HttpRequest) -> dict:
 
 # Resources with routers of their own; imported here, once `api` exists.
 from kollegan.api.members import router as members_router  # noqa: E402
+from kollegan.documents.api import router as documents_router  # noqa: E402
 from kollegan.events.api import router as events_router  # noqa: E402
 from kollegan.feed.api import router as feed_router  # noqa: E402
+from kollegan.files.api import router as files_router  # noqa: E402
 from kollegan.notes.api import router as notes_router  # noqa: E402
 from kollegan.notifications.api import router as notifications_router  # noqa: E402
 from kollegan.questions.api import router as questions_router  # noqa: E402
@@ -221,3 +223,5 @@ api.add_router("/", feed_router)  # /posts and /feed
 api.add_router("/", events_router)  # /events
 api.add_router("/", notes_router)  # /notes
 api.add_router("/", notifications_router)  # /notifications and /subscriptions
+api.add_router("/", documents_router)  # /documents
+api.add_router("/", files_router)  # /files

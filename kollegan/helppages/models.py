@@ -51,7 +51,7 @@ class HelpPage(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("help_page", args=[self.slug])
+        return reverse("helppages:page", args=[self.slug])
 
     @property
     def html(self) -> SafeString:
