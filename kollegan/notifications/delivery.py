@@ -60,7 +60,10 @@ TOPIC_KIND = {
     Verb.NEW_POST: Kind.POST,
     Verb.NEW_EVENT: Kind.EVENT,
     Verb.NEW_NOTE: Kind.NOTE,
+    Verb.NEW_DOCUMENT: Kind.NOTE,
 }
+# Changes to a document reach its owner and followers, not every subscriber of its topics.
+DOCUMENT_CHANGES = {Verb.NEW_VERSION, Verb.NEW_DOCUMENT_COMMENT}
 
 
 @dataclass
@@ -89,6 +92,7 @@ class Recipients:
 
 def _text_of(activity: Activity) -> str:
     """The Markdown whose @-mentions are told (empty for changes and cancellations)."""
+    from kollegan.documents.models import Document, DocumentComment
     from kollegan.events.models import Event
     from kollegan.feed.models import Post, Reply
     from kollegan.notes.models import Note
@@ -102,6 +106,8 @@ def _text_of(activity: Activity) -> str:
         Verb.NEW_REPLY: (Reply, activity.item_id, "body"),
         Verb.NEW_EVENT: (Event, activity.target_id, "description"),
         Verb.NEW_NOTE: (Note, activity.target_id, "body"),
+        Verb.NEW_DOCUMENT: (Document, activity.target_id, "body"),
+        Verb.NEW_DOCUMENT_COMMENT: (DocumentComment, activity.item_id, "body"),
     }.get(activity.verb, (None, None, None))
     if model is None or pk is None:
         return ""
@@ -144,6 +150,11 @@ def _owner_id(activity: Activity) -> int | None:
         return (
             Post.objects.filter(pk=activity.target_id).values_list("author_id", flat=True).first()
         )
+    if activity.verb in DOCUMENT_CHANGES:
+        from kollegan.documents.models import Document
+
+        owners = Document.objects.filter(pk=activity.target_id).values_list("owner_id", flat=True)
+        return owners.first()
     return None
 
 
@@ -162,6 +173,12 @@ def _followers(activity: Activity) -> set[int]:
         ids |= set(
             Following.objects.filter(
                 target_type=Target.POST, target_id=activity.target_id
+            ).values_list("member_id", flat=True)
+        )
+    if activity.verb in DOCUMENT_CHANGES:
+        ids |= set(
+            Following.objects.filter(
+                target_type=Target.DOCUMENT, target_id=activity.target_id
             ).values_list("member_id", flat=True)
         )
     if activity.verb in (Verb.EVENT_CHANGED, Verb.EVENT_CANCELLED):

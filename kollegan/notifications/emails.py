@@ -35,9 +35,12 @@ SUBJECTS = {
     Verb.EVENT_CHANGED: gettext_noop("Changed: %(title)s"),
     Verb.EVENT_CANCELLED: gettext_noop("Cancelled: %(title)s"),
     Verb.NEW_NOTE: gettext_noop("Meeting notes: %(title)s"),
+    Verb.NEW_DOCUMENT: gettext_noop("New document: %(title)s"),
+    Verb.NEW_VERSION: gettext_noop("New version: %(title)s"),
+    Verb.NEW_DOCUMENT_COMMENT: gettext_noop("New comment: %(title)s"),
 }
 # Opening a thread: its first e-mail is the one later ones answer.
-OPENERS = {Verb.NEW_QUESTION, Verb.NEW_POST, Verb.NEW_EVENT, Verb.NEW_NOTE}
+OPENERS = {Verb.NEW_QUESTION, Verb.NEW_POST, Verb.NEW_EVENT, Verb.NEW_NOTE, Verb.NEW_DOCUMENT}
 
 
 def _host() -> str:

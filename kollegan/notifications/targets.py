@@ -35,6 +35,7 @@ def _topics(through, fk: str, ids: list[int]) -> dict[int, list[str]]:
 def _sources() -> list[tuple[str, type, str, str, str]]:
     """Per thread type: its model, the field that titles it, the field that limits
     who sees it ("hidden_at" or "group_id") and its page."""
+    from kollegan.documents.models import Document
     from kollegan.events.models import Event
     from kollegan.feed.models import Post
     from kollegan.notes.models import Note
@@ -45,6 +46,7 @@ def _sources() -> list[tuple[str, type, str, str, str]]:
         (Target.POST, Post, "author__name", "hidden_at", "feed:post"),
         (Target.EVENT, Event, "title", "group_id", "events:detail"),
         (Target.NOTE, Note, "title", "group_id", "notes:detail"),
+        (Target.DOCUMENT, Document, "title", "hidden_at", "documents:detail"),
     ]
 
 
@@ -78,11 +80,13 @@ ITEM_ANCHORS = {
     Verb.NEW_ANSWER: "svar",
     Verb.NEW_COMMENT: "kommentar",
     Verb.NEW_REPLY: "svar",
+    Verb.NEW_DOCUMENT_COMMENT: "kommentar",
 }
 
 
 def hidden_items(activities: list[Activity]) -> set[tuple[str, int]]:
     """(verb, item id) of answers, comments and replies that are hidden or gone."""
+    from kollegan.documents.models import DocumentComment, DocumentVersion
     from kollegan.feed.models import Reply
     from kollegan.questions.models import Answer, Comment
 
@@ -107,6 +111,13 @@ def hidden_items(activities: list[Activity]) -> set[tuple[str, int]]:
             "pk", flat=True
         ):
             shown.add((Verb.NEW_REPLY, pk))
+    if ids := wanted.get(Verb.NEW_DOCUMENT_COMMENT):
+        rows = DocumentComment.objects.filter(pk__in=ids, hidden_at__isnull=True)
+        for pk in rows.values_list("pk", flat=True):
+            shown.add((Verb.NEW_DOCUMENT_COMMENT, pk))
+    if ids := wanted.get(Verb.NEW_VERSION):
+        for pk in DocumentVersion.objects.filter(pk__in=ids).values_list("pk", flat=True):
+            shown.add((Verb.NEW_VERSION, pk))
     return {(verb, pk) for verb, ids in wanted.items() for pk in ids} - shown
 
 
@@ -145,6 +156,9 @@ def headline(activity: Activity) -> str:
         Verb.NEW_REPLY: _("%(name)s replied to the post"),
         Verb.NEW_EVENT: _("%(name)s added an event"),
         Verb.NEW_NOTE: _("%(name)s wrote meeting notes"),
+        Verb.NEW_DOCUMENT: _("%(name)s shared a new document"),
+        Verb.NEW_VERSION: _("%(name)s saved a new version of the document"),
+        Verb.NEW_DOCUMENT_COMMENT: _("%(name)s commented on the document"),
     }
     unnamed = {
         Verb.NEW_QUESTION: _("A new question was asked anonymously"),
@@ -156,6 +170,9 @@ def headline(activity: Activity) -> str:
         Verb.EVENT_CHANGED: _("The event has changed"),
         Verb.EVENT_CANCELLED: _("The event is cancelled"),
         Verb.NEW_NOTE: _("New meeting notes"),
+        Verb.NEW_DOCUMENT: _("A new document"),
+        Verb.NEW_VERSION: _("A new version of the document"),
+        Verb.NEW_DOCUMENT_COMMENT: _("A new comment on the document"),
     }
     if name and activity.verb in named:
         return named[activity.verb] % {"name": name}

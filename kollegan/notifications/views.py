@@ -28,7 +28,7 @@ from kollegan.notifications.models import Target
 
 # A primary key from a form: digits only, and few enough for any database.
 PK_PATTERN = re.compile(r"[0-9]{1,18}")
-FOLLOWABLE = {Target.POST, Target.EVENT}
+FOLLOWABLE = {Target.POST, Target.EVENT, Target.DOCUMENT}
 
 
 def _message(request: HttpRequest, heading: str, message: str, status: int) -> HttpResponse:
@@ -112,6 +112,12 @@ def _followable_url(request: HttpRequest, target_type: str, target_id: int) -> s
         if not Post.objects.filter(pk=target_id, hidden_at__isnull=True).exists():
             raise Http404
         return reverse("feed:post", args=[target_id])
+    if target_type == Target.DOCUMENT:
+        from kollegan.documents.models import Document
+
+        if not Document.objects.filter(pk=target_id, hidden_at__isnull=True).exists():
+            raise Http404
+        return reverse("documents:detail", args=[target_id])
     event = event_for(request.user, target_id)
     if event is None:
         raise Http404
@@ -125,6 +131,10 @@ FOLLOW_MESSAGES = {
         "You follow the event and are told when it changes or is cancelled."
     ),
     (Target.EVENT, False): gettext_lazy("You no longer follow the event."),
+    (Target.DOCUMENT, True): gettext_lazy(
+        "You follow the document and are told about new versions and comments."
+    ),
+    (Target.DOCUMENT, False): gettext_lazy("You no longer follow the document."),
 }
 
 
