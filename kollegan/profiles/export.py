@@ -586,6 +586,102 @@ def notes_section(member: Member) -> list:
 
 
 @register(
+    "dokument.json",
+    _(
+        "The documents you own, every version you saved with its text, your comments on "
+        "documents, the adoption decisions you recorded for your organisation, and the "
+        "files you attached (their names and sizes, also on questions you asked "
+        "anonymously)."
+    ),
+)
+def documents_section(member: Member) -> dict:
+    from kollegan.documents.models import Adoption, Document, DocumentComment, DocumentVersion
+    from kollegan.files.models import Attachment
+    from kollegan.questions.models import AnonymousAuthorship
+
+    versions = (
+        DocumentVersion.objects.filter(author=member)
+        .select_related("document")
+        .order_by("created_at", "pk")
+    )
+    comments = (
+        DocumentComment.objects.filter(author=member)
+        .select_related("version")
+        .order_by("created_at", "pk")
+    )
+    adoptions = (
+        Adoption.objects.filter(recorded_by=member)
+        .select_related("organisation", "document")
+        .order_by("updated_at", "pk")
+    )
+    # A file on a question asked anonymously has no uploader on its row: it is found
+    # through this member's own separated link, like the question itself.
+    anonymous_questions = AnonymousAuthorship.objects.filter(
+        member=member, question__isnull=False
+    ).values("question_id")
+    files = Attachment.objects.filter(
+        Q(uploaded_by=member) | Q(question__in=anonymous_questions)
+    ).order_by("created_at", "pk")
+    owners = ("document", "adoption", "note", "question")
+    return {
+        "owned": [
+            {"id": row["pk"], "title": row["title"], "status": row["status"]}
+            for row in Document.objects.filter(owner=member)
+            .order_by("created_at", "pk")
+            .values("pk", "title", "status")
+        ],
+        "versions": [
+            {
+                "document": version.document_id,
+                "document_title": version.document.title,
+                "number": version.number,
+                "title": version.title,
+                "body": version.body,
+                "change_note": version.change_note,
+                "saved_at": version.created_at,
+            }
+            for version in versions
+        ],
+        "comments": [
+            {
+                "document": comment.document_id,
+                "version": comment.version.number if comment.version_id else None,
+                "body": comment.body,
+                **_moderation(comment),
+            }
+            for comment in comments
+        ],
+        "adoptions": [
+            {
+                "document": adoption.document_id,
+                "document_title": adoption.document.title,
+                "organisation": adoption.organisation.name,
+                "status": adoption.status,
+                "decided_on": adoption.decided_on,
+                "decided_by": adoption.decided_by,
+                "variant_url": adoption.variant_url,
+                "recorded_at": adoption.updated_at,
+            }
+            for adoption in adoptions
+        ],
+        "files": [
+            {
+                "name": attachment.name,
+                "type": attachment.content_type,
+                "size": attachment.size,
+                "uploaded_at": attachment.created_at,
+                "attached_to": next(
+                    {"type": owner, "id": getattr(attachment, f"{owner}_id")}
+                    for owner in owners
+                    if getattr(attachment, f"{owner}_id")
+                ),
+            }
+            for attachment in files
+        ],
+    }
+
+
+@register(
     "notiser.json",
     _(
         "What you chose to be told about and how often, what you follow, and when "
