@@ -65,9 +65,7 @@ def test_export_holds_the_members_documents_versions_comments_adoptions_and_file
         status="adopted",
         decided_by="Socialnämnden",
     )
-    attach("bilaga.txt", document=document).__class__.objects.filter(document=document).update(
-        uploaded_by=alice
-    )
+    attach("bilaga.txt", document=document, uploaded_by=alice)
     asked = questions.question_create(
         author=alice,
         title="Anonym fråga",
