@@ -376,6 +376,22 @@ MEDIA_ROOT = DATA_DIR / "media"
 # should cap request bodies a little above this too.
 PROFILE_PHOTO_MAX_BYTES = env_int("PROFILE_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
 PROFILE_PHOTO_MAX_PIXELS = env_int("PROFILE_PHOTO_MAX_PIXELS", 40_000_000)
+# Attachments (kollegan.files): the largest file accepted, counted while the upload
+# arrives, so a bigger one is dropped instead of written to disk whole.
+FILES_MAX_BYTES = env_int("FILES_MAX_BYTES", 25 * 1024 * 1024)
+# A picture with more pixels is refused from its header, before it is decoded.
+FILES_MAX_PIXELS = env_int("FILES_MAX_PIXELS", PROFILE_PHOTO_MAX_PIXELS)
+# Office files are zip archives: what they may unpack to (zip bombs), in all and per
+# member relative to its packed size, and how many members they may hold.
+FILES_ZIP_MAX_BYTES = env_int("FILES_ZIP_MAX_BYTES", 100 * 1024 * 1024)
+FILES_ZIP_MAX_RATIO = env_int("FILES_ZIP_MAX_RATIO", 100)
+FILES_ZIP_MAX_MEMBERS = env_int("FILES_ZIP_MAX_MEMBERS", 5000)
+# Every page of a PDF is read for the confidentiality guard; longer ones are refused.
+FILES_PDF_MAX_PAGES = env_int("FILES_PDF_MAX_PAGES", 500)
+# At most this much text is read from a file for the guard (more is refused), and
+# at most FILES_TEXT_MAX_CHARS of it kept for search.
+FILES_TEXT_CHECK_MAX_CHARS = env_int("FILES_TEXT_CHECK_MAX_CHARS", 2_000_000)
+FILES_TEXT_MAX_CHARS = env_int("FILES_TEXT_MAX_CHARS", 200_000)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -384,6 +400,29 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploads (attachments, photos, pictures) in an S3-compatible bucket instead of
+# MEDIA_ROOT. Private objects: members get files only through Kollegan's views.
+FILES_S3_BUCKET = env_str("FILES_S3_BUCKET")
+if FILES_S3_BUCKET:
+    import importlib.util
+
+    if importlib.util.find_spec("boto3") is None:
+        raise ImproperlyConfigured(
+            "FILES_S3_BUCKET needs boto3: install Kollegan with its s3 extra (pip install '.[s3]')."
+        )
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": FILES_S3_BUCKET,
+            "endpoint_url": env_str("FILES_S3_ENDPOINT_URL") or None,
+            "access_key": env_str("FILES_S3_ACCESS_KEY") or None,
+            "secret_key": env_str("FILES_S3_SECRET_KEY") or None,
+            "region_name": env_str("FILES_S3_REGION") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 # Developers and tests serve straight from the source folders, no collectstatic needed.
 WHITENOISE_USE_FINDERS = DEV
 # favicon.ico and other files browsers ask for at the root, public and without a URL pattern.

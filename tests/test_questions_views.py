@@ -41,8 +41,8 @@ LIST_QUERIES = 6
 # (kollegan.questions.selectors._in_topic).
 TOPIC_FILTER_QUERIES = LIST_QUERIES + 1
 # The thread: the question, its topics, answers, comments, the reader's anonymous
-# authorships in the thread, whether they follow.
-DETAIL_QUERIES = 8
+# authorships in the thread, whether they follow, its attached files.
+DETAIL_QUERIES = 9
 # The topic page: the topic, its colleagues, how common it is, its questions and
 # their topics.
 TOPIC_QUERIES = 7

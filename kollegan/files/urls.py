@@ -1,7 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from kollegan.files import views  # noqa: F401
+from kollegan.files import views
 
 app_name = "files"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("<int:pk>/", views.download, name="download"),
+    path("<int:pk>/ta-bort/", views.delete, name="delete"),
+    path("bifoga/<str:owner_kind>/<int:owner_id>/", views.attach, name="attach"),
+]

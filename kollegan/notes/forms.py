@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from kollegan.accounts.models import Member
+from kollegan.files.forms import attachment_field
 from kollegan.groups.models import Group
 from kollegan.groups.selectors import groups_of
 from kollegan.notes.models import TITLE_MAX, Note
@@ -43,6 +44,8 @@ class NoteForm(GuardedForm):
         empty_label=_("All members"),
         help_text=_("A group's notes are read by its members only."),
     )
+    # Only when writing; later files are attached on the note's page.
+    file = attachment_field()
     confirmed = confirmation_field()
 
     def __init__(
@@ -61,6 +64,8 @@ class NoteForm(GuardedForm):
         self.fields["topics"].queryset = topics.only("pk", "name", "slug").order_by(
             "position", "name"
         )
+        if note is not None:
+            del self.fields["file"]
         groups = groups_of(member).order_by("name")
         if note is None and choose_group and groups.exists():
             self.fields["group"].queryset = groups

@@ -3,12 +3,14 @@
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kollegan.accounts.models import Member
 from kollegan.events.models import Occurrence
+from kollegan.files.services import attachment_prepare, attachment_save, discard_on_error
 from kollegan.groups.models import Group
 from kollegan.groups.selectors import may_see_group
 from kollegan.lib.guard import guard
@@ -57,13 +59,17 @@ def note_create(
     occurrence: Occurrence | None = None,
     group: Group | None = None,
     confirmed: bool = False,
+    attachment: UploadedFile | None = None,
 ) -> Note:
+    """``attachment``, a file sent with the notes, is checked after the text and
+    before anything is written: a refused file leaves no note behind."""
     title = _clean_title(title)
     body = clean_body(body, limit=BODY_MAX)
     topics = clean_topics(topics, required=False)
     group = _group_for(author, occurrence, group)
     guard(title, body, confirmed=confirmed)
-    with transaction.atomic():
+    prepared = attachment_prepare(upload=attachment) if attachment is not None else None
+    with discard_on_error(), transaction.atomic():
         note = Note(
             author=author,
             title=title,
@@ -85,6 +91,8 @@ def note_create(
             from kollegan.feed.services import feed_announce_note
 
             feed_announce_note(note=note, topics=topics)
+        if prepared is not None:
+            attachment_save(prepared=prepared, owner=note, uploader=author)
     return note
 
 

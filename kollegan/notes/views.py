@@ -23,6 +23,8 @@ from kollegan.events.models import Occurrence
 from kollegan.events.recurrence import local
 from kollegan.events.selectors import occurrence_for
 from kollegan.feed.selectors import topics_for_filter
+from kollegan.files.selectors import attachments_for
+from kollegan.files.uploads import capped_uploads
 from kollegan.lib.views import refusals
 from kollegan.notes import selectors, services
 from kollegan.notes.forms import NoteForm
@@ -136,6 +138,7 @@ def _free_initial(request: HttpRequest) -> dict:
 
 
 @require_http_methods(["GET", "POST"])
+@capped_uploads
 def create(request: HttpRequest) -> HttpResponse:
     """?tillfalle=<date> fixes the meeting (and so the readers); without it the note
     stands free and the writer chooses all members or one of their groups."""
@@ -145,7 +148,7 @@ def create(request: HttpRequest) -> HttpResponse:
         initial = _meeting_initial(occurrence) if occurrence else _free_initial(request)
         form = NoteForm(initial=initial, member=request.user, choose_group=choose_group)
         return _render_form(request, form, occurrence=occurrence)
-    form = NoteForm(request.POST, member=request.user, choose_group=choose_group)
+    form = NoteForm(request.POST, request.FILES, member=request.user, choose_group=choose_group)
     note = form.is_valid() and form.attempt(
         lambda data: services.note_create(
             author=request.user,
@@ -155,6 +158,7 @@ def create(request: HttpRequest) -> HttpResponse:
             occurrence=occurrence,
             group=data.get("group"),
             confirmed=data["confirmed"],
+            attachment=data["file"],
         )
     )
     if not note:
@@ -241,6 +245,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "note": note,
         "topics": list(note.topics.all()),
+        "attachments": attachments_for("note", [note.pk]).get(note.pk, []),
         "may_edit": services.may_edit(request.user, note),
     }
     return render(request, "notes/detail.html", context)

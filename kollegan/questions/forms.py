@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from kollegan.files.forms import attachment_field
 from kollegan.lib.guard import ConfidentialityError, Finding, GuardResult
 from kollegan.questions.models import TITLE_MAX, Question
 from kollegan.topics.models import Topic
@@ -164,6 +165,8 @@ class QuestionForm(GuardedForm):
             "thread as “The asker”."
         ),
     )
+    # Only when asking; later files are attached on the question's page.
+    file = attachment_field()
     confirmed = confirmation_field()
 
     def __init__(self, *args: Any, question: Question | None = None, **kwargs: Any) -> None:
@@ -173,6 +176,7 @@ class QuestionForm(GuardedForm):
             # A topic no longer in use stays ticked, so the asker sees it and can untick it.
             topics = Topic.objects.filter(Q(is_active=True) | Q(questions=question)).distinct()
             del self.fields["anonymous"]
+            del self.fields["file"]
         self.fields["topics"].queryset = topics.only("pk", "name", "slug").order_by(
             "position", "name"
         )

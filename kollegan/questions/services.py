@@ -9,6 +9,7 @@ Refusals: ``ValidationError`` for bad input (400/422 and a form error),
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -21,6 +22,7 @@ from kollegan.audit.models import Action
 from kollegan.audit.services import audit_log
 from kollegan.feed.models import FeedEntry
 from kollegan.feed.services import feed_announce_question, feed_hide, feed_retopic
+from kollegan.files.services import attachment_prepare, attachment_save, discard_on_error
 from kollegan.lib.guard import guard
 from kollegan.lib.validation import clean_body, clean_topics, field_error
 from kollegan.notifications.models import Target, Verb
@@ -142,7 +144,6 @@ def _announce(verb: Verb, question: Question, item: Item | None = None) -> None:
 # --- Questions --------------------------------------------------------------------------------
 
 
-@transaction.atomic
 def question_create(
     *,
     author: Member,
@@ -151,36 +152,45 @@ def question_create(
     topics: Iterable[Topic],
     anonymous: bool = False,
     confirmed: bool = False,
+    attachment: UploadedFile | None = None,
 ) -> Question:
     """Publish a question. Anonymous: no author and no organisation on the row,
-    only the separated link (see models)."""
+    only the separated link (see models).
+
+    ``attachment``, a file sent with the question, is checked after the text and
+    before anything is written, and attached in the same transaction: a refused
+    file (ValidationError on "file") leaves no question behind."""
     title = _clean_title(title)
     body = clean_body(body, limit=BODY_MAX)
     topics = clean_topics(topics, required=True)
     guard(title, body, confirmed=confirmed)
-    now = timezone.now()
-    question = Question(
-        title=title,
-        author=None if anonymous else author,
-        organisation=None if anonymous else author.organisation,
-        is_anonymous=anonymous,
-        by_asker=True,
-        created_at=now,
-        last_activity_at=now,
-    )
-    question.set_body(body)
-    question.excerpt = make_excerpt(question.body_html)
-    question.save()
-    question.topics.set(topics)
-    _link_writer(question, author)
-    feed_announce_question(question=question, topics=topics)
-    announce(
-        verb=Verb.NEW_QUESTION,
-        target_type=Target.QUESTION,
-        target_id=question.pk,
-        actor=None if anonymous else author,
-        topics=topics,
-    )
+    prepared = attachment_prepare(upload=attachment) if attachment is not None else None
+    with discard_on_error(), transaction.atomic():
+        now = timezone.now()
+        question = Question(
+            title=title,
+            author=None if anonymous else author,
+            organisation=None if anonymous else author.organisation,
+            is_anonymous=anonymous,
+            by_asker=True,
+            created_at=now,
+            last_activity_at=now,
+        )
+        question.set_body(body)
+        question.excerpt = make_excerpt(question.body_html)
+        question.save()
+        question.topics.set(topics)
+        _link_writer(question, author)
+        feed_announce_question(question=question, topics=topics)
+        announce(
+            verb=Verb.NEW_QUESTION,
+            target_type=Target.QUESTION,
+            target_id=question.pk,
+            actor=None if anonymous else author,
+            topics=topics,
+        )
+        if prepared is not None:
+            attachment_save(prepared=prepared, owner=question, uploader=author)
     return question
 
 

@@ -19,6 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from kollegan.files.selectors import attachments_for
+from kollegan.files.uploads import capped_uploads
 from kollegan.lib.markdown import render_markdown
 from kollegan.lib.views import next_url, refusals
 from kollegan.questions import selectors, services
@@ -140,11 +142,12 @@ def similar(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@capped_uploads
 def ask(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         initial = {"topics": [slug for slug in request.GET.getlist("amne") if slug]}
         return _render_question_form(request, QuestionForm(initial=initial))
-    form = QuestionForm(request.POST)
+    form = QuestionForm(request.POST, request.FILES)
     question = form.is_valid() and form.attempt(
         lambda data: services.question_create(
             author=request.user,
@@ -153,6 +156,7 @@ def ask(request: HttpRequest) -> HttpResponse:
             topics=data["topics"],
             anonymous=data["anonymous"],
             confirmed=data["confirmed"],
+            attachment=data["file"],
         )
     )
     if not question:
@@ -224,6 +228,7 @@ def _render_detail(
     """The thread. A form sent back with errors replaces the empty one where it was."""
     thread = selectors.thread(question, request.user)
     is_moderator = request.user.is_moderator
+    can_write = not question.is_hidden
     for answer in thread.answers:
         answer.thread_comments = thread.answer_comments.get(answer.pk, [])
     # Answers and comments are built in Python (see rendering.py: the template
@@ -243,9 +248,14 @@ def _render_detail(
         if comment_form is not None and comment_answer is None
         else CommentForm(auto_id="kommentar-fraga-%s")
     )
+    # The asker attaches files; the asker and moderators remove them.
+    may_attach = can_write and thread.viewer_is_asker
     context = {
         "question": question,
         "thread": thread,
+        "attachments": attachments_for("question", [question.pk]).get(question.pk, []),
+        "may_attach": may_attach,
+        "may_remove_attachments": may_attach or is_moderator,
         "answers": thread.answers,
         "answers_html": html.answers(),
         "question_comments_html": html.comments(
