@@ -115,6 +115,8 @@ class DocumentVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["document", "number"], name="document_version_unique")
         ]
+        # "Latest changes" reads the newest versions of every document.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="docversion_latest_idx")]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.number})"
@@ -158,7 +160,8 @@ class DocumentComment(MemberText):
 
 
 class AdoptionStatus(models.TextChoices):
-    ADOPTED = "adopted", _("Adopted")
+    # Not plain "Adopted": that is the document status "Fastställd" in Swedish.
+    ADOPTED = "adopted", _("Adopted as written")
     VARIANT = "variant", _("Adopted with a local variant")
     NOT_ADOPTED = "not_adopted", _("Not adopted")
 

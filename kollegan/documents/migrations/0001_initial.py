@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
             name='Adoption',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('adopted', 'Adopted'), ('variant', 'Adopted with a local variant'), ('not_adopted', 'Not adopted')], max_length=20, verbose_name='status')),
+                ('status', models.CharField(choices=[('adopted', 'Adopted as written'), ('variant', 'Adopted with a local variant'), ('not_adopted', 'Not adopted')], max_length=20, verbose_name='status')),
                 ('decided_on', models.DateField(blank=True, null=True, verbose_name='decided on')),
                 ('decided_by', models.CharField(blank=True, max_length=200, verbose_name='decided by')),
                 ('variant_url', models.URLField(blank=True, max_length=500, verbose_name='link to the local variant')),
@@ -123,6 +123,10 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='documentversion',
             constraint=models.UniqueConstraint(fields=('document', 'number'), name='document_version_unique'),
+        ),
+        migrations.AddIndex(
+            model_name='documentversion',
+            index=models.Index(fields=['-created_at', '-id'], name='docversion_latest_idx'),
         ),
         migrations.AddIndex(
             model_name='documentcomment',
