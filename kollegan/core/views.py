@@ -12,9 +12,11 @@ from django.shortcuts import render
 from django.utils.translation import check_for_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from kollegan.core.models import Section
+from kollegan.helppages import selectors as help_selectors
+from kollegan.helppages.views import render_page as render_help_page
 from kollegan.lib.views import next_url
 
 
@@ -32,18 +34,20 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 
 @login_not_required
+@require_safe
 def accessibility(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/accessibility.html")
+    """The accessibility statement, readable without login: the help page the
+    administrators keep, or the built-in one while there is none."""
+    page = help_selectors.published_page(help_selectors.ACCESSIBILITY_SLUG)
+    if page is None:
+        return render(request, "core/accessibility.html")
+    return render_help_page(request, page)
 
 
 def section(request: HttpRequest, section: str) -> HttpResponse:
     """Sections whose content arrives with later work: the page exists so the menu,
     permissions and links are in place, and says plainly that it is empty."""
     return render(request, "core/section.html", {"section": Section(section)})
-
-
-def help_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/help.html")
 
 
 @require_POST

@@ -1,7 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from kollegan.helppages import views  # noqa: F401
+from kollegan.helppages import views
 
 app_name = "helppages"
 
-urlpatterns: list = []
+# Under /hjalp/; the contents themselves are the project's "help" (/hjalp/).
+urlpatterns = [
+    path("<slug:slug>/", views.page, name="page"),
+]
