@@ -14,10 +14,19 @@ import pytest
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 
-from kollegan.accounts.models import Member, Role
+from kollegan.accounts.models import Member, Organisation, Role
 from kollegan.bench import data
 from kollegan.bench.environment import make_target
 from kollegan.bench.pages import PAGES
+from kollegan.documents.models import (
+    Adoption,
+    AdoptionStatus,
+    Document,
+    DocumentComment,
+    DocumentKind,
+    DocumentStatus,
+    DocumentVersion,
+)
 from kollegan.events import ics
 from kollegan.events.models import Attendance, Event, Occurrence
 from kollegan.events.recurrence import expand, local
@@ -27,6 +36,7 @@ from kollegan.feed.models import FeedEntry, Like, Post, Reply
 from kollegan.feed.selectors import feed_page
 from kollegan.groups.models import Group, GroupMembership
 from kollegan.lib.guard import check_text
+from kollegan.lib.markdown import render_markdown
 from kollegan.notes.models import Note
 from kollegan.questions.models import AnonymousAuthorship, Answer, Comment, Question
 
@@ -405,4 +415,71 @@ def test_bench_data_holds_the_calendar_as_the_services_would_write_it(db):
     texts |= set(Occurrence.objects.values_list("theme", flat=True))
     texts |= set(Note.objects.values_list("title", flat=True))
     texts |= set(Note.objects.values_list("body", flat=True))
+    assert [text for text in texts if check_text(text).findings] == []
+
+
+def test_bench_data_holds_documents_as_the_services_would_write_them(db):
+    """Documents, versions, comments and adoptions are raw inserts: the document
+    row must be its latest version, the counts kept by the services must match
+    the rows, and the special document has its 200 versions."""
+    data.generate(60, 1, lambda message: None)
+    fixture = data.prepare_fixture()
+
+    documents, comments = data.document_counts(60)
+    assert data.document_counts(30_000) == (5_000, 5_000)
+    special = Document.objects.get(pk=fixture.ids["document_id"])
+    assert Document.objects.count() == documents + 1
+    assert DocumentComment.objects.count() == comments + data.SPECIAL_DOCUMENT_COMMENTS
+    assert Document.objects.filter(hidden_at__isnull=False).exists()
+    assert set(Document.objects.values_list("kind", flat=True)) <= set(DocumentKind.values)
+    assert set(Document.objects.values_list("status", flat=True)) <= set(DocumentStatus.values)
+
+    latest = {}
+    for version in DocumentVersion.objects.order_by("document", "number"):
+        history = latest.setdefault(version.document_id, [])
+        assert version.number == len(history) + 1, "numbers run 1, 2, 3, …"
+        if history:
+            assert version.created_at >= history[-1].created_at
+            assert version.body != history[-1].body, "every save changes the text"
+        history.append(version)
+    for document in Document.objects.all():
+        history = latest[document.pk]
+        last = history[-1]
+        assert document.version_number == len(history) == last.number
+        assert (document.title, document.body) == (last.title, last.body)
+        assert document.body_html == str(render_markdown(document.body, mentions=True))
+        assert document.updated_at == last.created_at
+        assert document.updated_by_id == last.author_id
+        assert document.created_at == history[0].created_at
+        assert history[0].author_id == document.owner_id
+        assert document.updated_at <= timezone.now()
+        assert 1 <= document.topics.count() <= 3
+        visible = document.comments.filter(hidden_at__isnull=True).count()
+        assert document.comment_count == visible
+        for comment in document.comments.select_related("version"):
+            if comment.version is not None:
+                assert comment.version.document_id == document.pk
+                assert comment.created_at >= comment.version.created_at
+            assert document.created_at <= comment.created_at <= timezone.now()
+    for adoption in Adoption.objects.select_related("document", "recorded_by"):
+        assert adoption.recorded_by.organisation_id == adoption.organisation_id
+        assert 1 <= adoption.version_number <= adoption.document.version_number
+        assert (adoption.status == AdoptionStatus.VARIANT) == bool(adoption.variant_url)
+        assert adoption.decided_by and adoption.decided_on
+
+    assert special.version_number == special.versions.count() == 200
+    assert special.title == data.SPECIAL_DOCUMENT_TITLE and special.hidden_at is None
+    assert special.versions.values("author").distinct().count() > 10
+    assert special.versions.filter(restored_from__isnull=False).count() == 1
+    assert special.comments.count() == special.comment_count == data.SPECIAL_DOCUMENT_COMMENTS
+    assert special.comments.filter(version__isnull=False).exists()
+    assert special.adoptions.count() == Organisation.objects.count()
+    assert {a.status for a in special.adoptions.all()} == set(AdoptionStatus.values)
+    assert special.attachments.count() == 2
+    assert fixture.ids["document_versions"] == 200
+
+    texts = set(Document.objects.values_list("title", flat=True))
+    texts |= set(DocumentVersion.objects.values_list("body", flat=True).distinct())
+    texts |= set(DocumentVersion.objects.values_list("change_note", flat=True).distinct())
+    texts |= set(DocumentComment.objects.values_list("body", flat=True).distinct())
     assert [text for text in texts if check_text(text).findings] == []

@@ -14,7 +14,24 @@ from django.utils import timezone, translation
 
 from kollegan.accounts.models import Invitation, Member, Organisation, Role
 from kollegan.api.models import ApiToken
-from kollegan.core.management.commands.seed_demo import DEMO_PASSWORD, MEMBERS, POSTS, QUESTIONS
+from kollegan.core.management.commands.seed_demo import (
+    DEMO_PASSWORD,
+    DOCUMENTS,
+    GUIDELINE_TITLE,
+    MEMBERS,
+    POSTS,
+    QUESTIONS,
+)
+from kollegan.documents.models import (
+    Adoption,
+    AdoptionStatus,
+    Document,
+    DocumentComment,
+    DocumentKind,
+    DocumentStatus,
+    DocumentVersion,
+)
+from kollegan.documents.selectors import adoption_table
 from kollegan.events import ics
 from kollegan.events.models import Attendance, Event, Occurrence
 from kollegan.events.recurrence import STOCKHOLM, local
@@ -24,6 +41,7 @@ from kollegan.feed.selectors import pinned_posts
 from kollegan.groups.models import Group, GroupMembership
 from kollegan.lib.guard import check_text
 from kollegan.notes.models import Note
+from kollegan.notifications.models import Activity, EmailState, Notification
 from kollegan.questions.models import Answer, Comment, Question
 from kollegan.questions.services import writer_of
 
@@ -316,6 +334,7 @@ def test_seed_demo_is_idempotent(db):
     emails = set(Member.objects.values_list("email", flat=True))
     models = (Question, Answer, Comment, Post, Reply, Like, FeedEntry)
     models += (Event, Occurrence, Attendance, Group, GroupMembership, Note)
+    models += (Document, DocumentVersion, DocumentComment, Adoption)
     counts = [model.objects.count() for model in models]
 
     out, _err = run("seed_demo")
@@ -323,7 +342,10 @@ def test_seed_demo_is_idempotent(db):
     assert Member.objects.count() == len(MEMBERS)
     assert set(Member.objects.values_list("email", flat=True)) == emails
     assert [model.objects.count() for model in models] == counts
-    assert "0 nya frågor och 0 nya inlägg, 0 nya evenemang och 0 nya mötesnoteringar" in out
+    assert (
+        "0 nya frågor och 0 nya inlägg, 0 nya evenemang, 0 nya mötesnoteringar och "
+        "0 nya dokument" in out
+    )
 
 
 # The questions asked on the real platform, with the answer counts DOMAIN.md gives.
@@ -577,6 +599,78 @@ def test_seed_demo_adds_the_seminar_the_group_and_the_two_notes(db):
         dates = list(event.occurrences.order_by("original_start"))
         names = list(event.topics.order_by("position", "name").values_list("name", flat=True))
         assert event.ics == ics.event_ics(event, dates, names)
+
+
+def test_seed_demo_develops_the_shared_guideline_in_three_versions(db):
+    out, _err = run("seed_demo")
+
+    guideline = Document.objects.get(title=GUIDELINE_TITLE)
+    assert (guideline.kind, guideline.status) == (DocumentKind.GUIDELINE, DocumentStatus.ADOPTED)
+    assert set(guideline.topics.values_list("slug", flat=True)) == {"barn-och-unga", "vald"}
+    versions = list(guideline.versions.select_related("author").order_by("number"))
+    assert [version.number for version in versions] == [1, 2, 3]
+    assert guideline.version_number == 3
+    # Three members of the working group, in three municipalities, each saying why.
+    assert len({version.author.organisation_id for version in versions}) == 3
+    assert all(version.change_note for version in versions)
+    assert guideline.owner == versions[0].author
+    assert guideline.body == versions[-1].body and guideline.updated_by == versions[-1].author
+    assert len(versions[0].body) < len(versions[1].body) < len(versions[2].body)
+    # Drafted over the last weeks, in order, never in the future.
+    now = timezone.now()
+    assert timedelta(days=21) < now - versions[0].created_at
+    assert versions[0].created_at < versions[1].created_at < versions[2].created_at < now
+    assert (guideline.created_at, guideline.updated_at) == (
+        versions[0].created_at,
+        versions[2].created_at,
+    )
+    # Commented on while it was out for comments, by two members.
+    comments = list(guideline.comments.all())
+    assert guideline.comment_count == len(comments) >= 2
+    assert len({comment.author_id for comment in comments if comment.version}) == 2
+    for comment in comments:
+        if comment.version is not None:
+            assert comment.created_at > comment.version.created_at
+
+    # Some organisations decided (each of the three ways), the others have nothing.
+    table = {org.name: adoption for org, adoption in adoption_table(guideline)}
+    recorded = {name: adoption for name, adoption in table.items() if adoption}
+    assert {adoption.status for adoption in recorded.values()} == set(AdoptionStatus.values)
+    assert 3 <= len(recorded) < len(table)
+    for name, adoption in recorded.items():
+        assert adoption.recorded_by.organisation.name == name
+        assert adoption.decided_on <= timezone.localdate() and adoption.decided_by
+        assert adoption.version_number == 3
+        assert bool(adoption.variant_url) == (adoption.status == AdoptionStatus.VARIANT)
+    assert recorded["Vilhelmina"].variant_url.startswith("https://")
+
+    # And documents of other types, each with its topics and history.
+    others = Document.objects.exclude(pk=guideline.pk)
+    assert others.count() == len(DOCUMENTS) - 1 >= 3
+    assert {DocumentKind.ROUTINE, DocumentKind.TEMPLATE, DocumentKind.KNOWLEDGE} <= set(
+        others.values_list("kind", flat=True)
+    )
+    for document in Document.objects.all():
+        assert document.topics.exists(), document.title
+        assert document.version_number == document.versions.count()
+        assert document.comment_count == document.comments.count()
+        assert document.updated_at <= now
+    assert "5 nya dokument" in out
+    texts = list(DocumentVersion.objects.values_list("body", flat=True))
+    texts += list(DocumentVersion.objects.values_list("change_note", flat=True))
+    texts += list(DocumentComment.objects.values_list("body", flat=True))
+    texts += list(Document.objects.values_list("title", flat=True))
+    assert [text for text in texts if check_text(text).findings] == []
+
+
+def test_seed_demo_documents_are_bell_history_not_email(db):
+    run("seed_demo")
+
+    assert not mail.outbox
+    assert not Notification.objects.filter(
+        email_state__in=[EmailState.PENDING, EmailState.DIGEST]
+    ).exists()
+    assert not Activity.objects.filter(fanned_out_at__isnull=True).exists()
 
 
 def test_seed_demo_if_empty_does_nothing_the_second_time(db):

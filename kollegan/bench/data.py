@@ -1,6 +1,6 @@
 """Synthetic data for the benchmark: members through the ORM in bulk; Frågor,
-the start page's posts and the feed (millions of rows) as raw batched inserts
-that mirror the services.
+the start page's posts, the feed and Dokument (millions of rows) as raw batched
+inserts that mirror the services.
 
 Import only after ``django.setup()``: this module uses the models.
 """
@@ -27,6 +27,7 @@ from django.utils.text import slugify
 from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.api.models import ApiToken
 from kollegan.api.services import api_token_create
+from kollegan.documents.models import Adoption, Document, DocumentComment, DocumentVersion
 from kollegan.events import ics, recurrence
 from kollegan.events.models import Attendance, Event, Occurrence
 from kollegan.events.recurrence import STOCKHOLM, local
@@ -34,6 +35,7 @@ from kollegan.events.selectors import FEED_HISTORY
 from kollegan.events.services import feed_path_token, feed_renew
 from kollegan.feed.models import FeedEntry, FeedEntryTopic, Like, Post, Reply
 from kollegan.feed.selectors import FEED_PAGE_SIZE, Cursor
+from kollegan.files.models import Attachment
 from kollegan.groups.models import Group, GroupMembership
 from kollegan.lib.markdown import render_markdown
 from kollegan.notes.models import Note
@@ -43,7 +45,7 @@ from kollegan.topics.models import Topic
 
 # Bump when the generator makes different data (new tables, other spread), so
 # databases kept from earlier runs are rebuilt instead of silently reused.
-DATA_VERSION = 7
+DATA_VERSION = 8
 
 BENCH_USER_EMAIL = "bench.user@bench.test"
 TOKEN_NAME = "bench"  # noqa: S105 - the token's label, not a secret
@@ -1913,10 +1915,530 @@ def _calendar(
     return writer.announcements()
 
 
+# --- Dokument: documents, their versions, comments and adoptions ---------------------------------
+#
+# At national scale (30,000 members) 5,000 documents over the five years, one to
+# five versions each (about 12,000), 5,000 comments and an adoption table filled
+# in by some organisations for most adopted guidelines and routines; other sizes
+# in proportion (see document_counts). Raw rows like Frågor, holding what
+# kollegan/documents/services.py writes:
+#   - version 1 is the first save, by the owner; each later version is one or two
+#     edits of the one before (a sentence changed, added or dropped, a paragraph
+#     added), so the history and the comparisons have real differences;
+#   - the document row carries the latest version's title, text (and its HTML),
+#     number, time and writer (updated_at, updated_by); created_at is version 1's;
+#   - comment_count counts the visible comments; a comment on a version names it
+#     and comes after it;
+#   - one adoption per (document, organisation), recorded by a member of that
+#     organisation, about a version that existed on the day it was decided.
+# Plus the document behind the `document` pages: a shared guideline with 200
+# versions by 25 members over half a year, 60 comments, two attachments and every
+# organisation's decision. The attachments' files are not stored: the pages only
+# show their name, type and size.
+
+DOCUMENTS_PER_MEMBER = 6  # one document for every six members: 5,000 of 30,000
+DOCUMENT_COMMENTS_PER_DOCUMENT = 1
+DOCUMENT_CHUNK = 2_000  # documents, with their versions and comments, per transaction
+HIDDEN_DOCUMENT_SHARE = 0.002
+ADOPTION_SHARE = 0.4  # of organisations, for an adopted or archived guideline or routine
+KIND_WEIGHTS = {"guideline": 30, "routine": 30, "template": 15, "knowledge": 20, "other": 5}
+STATUS_WEIGHTS = {"draft": 20, "consultation": 15, "adopted": 55, "archived": 10}
+ADOPTION_WEIGHTS = {"adopted": 55, "variant": 25, "not_adopted": 20}
+VERSION_WEIGHTS = {1: 35, 2: 25, 3: 20, 4: 12, 5: 8}
+
+SPECIAL_DOCUMENT_VERSIONS = 200
+SPECIAL_DOCUMENT_WRITERS = 25
+SPECIAL_DOCUMENT_COMMENTS = 60
+SPECIAL_DOCUMENT_AGE_DAYS = 180
+SPECIAL_DOCUMENT_TITLE = "Gemensam riktlinje för orosanmälningar och förhandsbedömningar"
+SPECIAL_DOCUMENT_TOPICS = ("barn-och-unga", "vald")
+SPECIAL_DOCUMENT_FILES = [
+    ("Orosanmälan – checklista.pdf", "application/pdf", 184_322),
+    (
+        "Flödesschema förhandsbedömning.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        48_907,
+    ),
+]
+
+DOCUMENT_TITLES = {
+    "guideline": [
+        "Riktlinje för {}",
+        "Gemensam riktlinje för {}",
+        "Riktlinjer för handläggning: {}",
+    ],
+    "routine": ["Rutin för {}", "Arbetsgång vid {}", "Checklista: {}"],
+    "template": ["Mall för {}", "Mall för dokumentation: {}", "Blankett och instruktion: {}"],
+    "knowledge": ["Kunskapsunderlag om {}", "Sammanfattning: {}", "Att tänka på vid {}"],
+    "other": ["Material om {}", "Anteckningar om {}"],
+}
+# Whose it is, after the title: the region's, a municipality's, or left unsaid.
+DOCUMENT_TITLE_ENDINGS = ["– gemensam för R8", "– {}", "– {}", ""]
+DOCUMENT_HEADINGS = [
+    "Syfte", "Bakgrund", "Ansvar", "Arbetsgång", "Dokumentation", "Samverkan",
+    "Uppföljning", "Att tänka på",
+]  # fmt: skip
+DOCUMENT_SENTENCES = [
+    "Riktlinjen gäller för alla handläggare inom individ- och familjeomsorgen.",
+    "Syftet är att den enskilde ska få en likvärdig bedömning oavsett vilken kommun hen bor i.",
+    "Enhetschefen ansvarar för att nyanställda får ta del av dokumentet under introduktionen.",
+    "Handläggaren ansvarar för att bedömningen dokumenteras i journalen samma dag.",
+    "Vid osäkerhet tas frågan upp på ärendedragning innan beslut fattas.",
+    "Beslut fattas enligt gällande delegationsordning.",
+    "Den enskilde ska alltid informeras om beslutet och hur det kan överklagas.",
+    "Barnets bästa ska beaktas och barnets egen uppfattning ska framgå av dokumentationen.",
+    "Samverkan med regionen sker enligt den gemensamma överenskommelsen.",
+    "Om ärendet rör flera kommuner kontaktar handläggaren den andra kommunen så snart som möjligt.",
+    "Dokumentet följs upp en gång om året av arbetsgruppen.",
+    "Synpunkter på dokumentet lämnas som kommentarer här i Digitala kollegan.",
+    "Socialstyrelsens vägledning är grunden; dokumentet beskriver hur vi gör i praktiken.",
+    "I en liten kommun kan samma handläggare ha flera roller; då ska det framgå vem som beslutar.",
+    "Om ingen med rätt delegation finns på plats kontaktas socialjouren.",
+    "Tolk ska erbjudas när den enskilde inte behärskar svenska.",
+    "Uppgifter som kan identifiera en enskild skrivs aldrig i gemensamma dokument.",
+    "Vid hembesök är handläggarna alltid två och bestämmer i förväg hur de håller kontakt.",
+    "Bedömningen grundas på de uppgifter som finns när beslutet fattas.",
+    "Utredningen ska inte vara mer omfattande än vad som behövs för beslutet.",
+    "Handläggaren stämmer av med närmaste chef om tidsgränsen inte kan hållas.",
+    "Arbetsgruppen har tagit fram dokumentet tillsammans med FoU Välfärd.",
+    "Kommunerna kan göra lokala tillägg, men grunderna ska vara desamma i hela R8.",
+    "Det finns en checklista i slutet av dokumentet för den som är ny.",
+    "Insatsen följs upp senast tre månader efter beslutet.",
+    "Om den enskilde inte vill medverka dokumenteras det och skälen till det.",
+    "Kostnader för köpta insatser godkänns av enhetschefen i förväg.",
+    "Frågor om sekretess mellan myndigheter tas med kommunens jurist.",
+    "Vid akuta situationer går skyddet för den enskilde före alla andra rutiner.",
+    "Den som tar emot ärendet bekräftar det skriftligt till den som lämnade det.",
+]
+DOCUMENT_STEPS = [
+    "Ta emot ärendet och registrera det samma dag.",
+    "Gör en första bedömning av om det finns behov av omedelbart skydd.",
+    "Stäm av med enhetschefen vid osäkerhet.",
+    "Kontakta den enskilde och berätta vad som händer härnäst.",
+    "Inhämta uppgifter från andra myndigheter efter samtycke.",
+    "Skriv bedömningen i journalen.",
+    "Fatta beslut enligt delegationsordningen.",
+    "Informera om beslutet och om hur det överklagas.",
+    "Planera uppföljningen och skriv in datumet i kalendern.",
+    "Avsluta ärendet när insatsen har följts upp.",
+]
+DOCUMENT_CHANGE_NOTES = [
+    "Förtydligade ansvarsfördelningen", "Lade till ett avsnitt om uppföljning",
+    "Språklig översyn", "Inarbetade synpunkter från remissrundan",
+    "Uppdaterade hänvisningarna till Socialstyrelsens vägledning", "Kortade texten",
+    "Rättade stavfel", "Lade till arbetsgången steg för steg",
+    "Ändrat efter diskussion på mötesplatsen", "Tydligare om barnets rätt att komma till tals",
+    "Lade till det som gäller vid hembesök", "",
+]  # fmt: skip
+DOCUMENT_COMMENTS = [
+    "Bra och tydligt! Vi tar med det här till vår nästa arbetsplatsträff.",
+    "Kan vi lägga till något om hur vi gör när den enskilde har skyddad identitet?",
+    "I vår kommun beslutar utskottet, inte enhetschefen. Går det att skriva mer allmänt?",
+    "Tack för att ni tog fram det här, det har saknats länge.",
+    "Vi har en lokal variant som jag kan lägga upp som underlag.",
+    "Stycket om uppföljning är bra, men tidsgränsen känns snäv för oss som är få.",
+    "Jag tycker att checklistan borde ligga först.",
+    "Ska vi ta upp ändringarna på nästa mötesplats?",
+    "Vi har börjat arbeta efter den här versionen och det fungerar bra.",
+    "Finns det en engelsk sammanfattning att ge till tolken?",
+]
+DECIDING_BODIES = [
+    "Socialnämnden", "Individ- och familjeomsorgsutskottet", "Socialchefen",
+    "Enhetschef IFO", "Kommunstyrelsens sociala utskott",
+]  # fmt: skip
+
+_DOCUMENT_FIELDS = [
+    "id", "title", "kind", "status", "body", "body_html", "owner", "version_number",
+    "created_at", "edited_at", "updated_at", "updated_by", "comment_count", "hidden_at",
+    "hidden_by", "hidden_reason",
+]  # fmt: skip
+_VERSION_FIELDS = [
+    "id", "document", "number", "title", "body", "author", "created_at", "change_note",
+    "restored_from",
+]  # fmt: skip
+_DOCUMENT_COMMENT_FIELDS = [
+    "id", "document", "version", "body", "body_html", "author", "created_at", "hidden_at",
+    "hidden_by", "hidden_reason",
+]  # fmt: skip
+_ADOPTION_FIELDS = [
+    "id", "document", "organisation", "status", "decided_on", "decided_by", "variant_url",
+    "version_number", "recorded_by", "updated_at",
+]  # fmt: skip
+_ATTACHMENT_FIELDS = [
+    "id", "file", "name", "content_type", "size", "text", "uploaded_by", "created_at", "document",
+]  # fmt: skip
+
+
+_DOCUMENT_MODELS = [Document, DocumentVersion, DocumentComment, Adoption, Attachment]
+
+
+def document_counts(members: int) -> tuple[int, int]:
+    """(documents, comments) for ``members`` members: 5,000 and 5,000 at national
+    scale (30,000 members), besides the special document's."""
+    documents = max(members // DOCUMENTS_PER_MEMBER, 10)
+    return documents, documents * DOCUMENT_COMMENTS_PER_DOCUMENT
+
+
+# A document's text as blocks: ("h", heading), ("p", [sentences]) or ("ol", [steps]).
+_Block = tuple[str, list[str] | str]
+
+
+def _document_blocks(rng: random.Random, subject: str, headings: int) -> list[_Block]:
+    opening = f"Dokumentet beskriver hur vi arbetar med {subject} i kommunerna."
+    blocks: list[_Block] = [("p", [opening, *rng.sample(DOCUMENT_SENTENCES, 2)])]
+    for heading in sorted(rng.sample(DOCUMENT_HEADINGS, headings), key=DOCUMENT_HEADINGS.index):
+        blocks.append(("h", heading))
+        if heading == "Arbetsgång":
+            blocks.append(("ol", rng.sample(DOCUMENT_STEPS, rng.randint(3, 6))))
+        else:
+            blocks.append(("p", rng.sample(DOCUMENT_SENTENCES, rng.randint(2, 4))))
+    return blocks
+
+
+def _edit_blocks(rng: random.Random, blocks: list[_Block], *, limit: int) -> list[_Block]:
+    """The next version: one edit of a copy (a sentence or step changed, added or
+    dropped, or a paragraph added), so never the same text; once the text is over
+    ``limit`` characters, only changes and drops."""
+    blocks = [(kind, body if kind == "h" else list(body)) for kind, body in blocks]
+    editable = [index for index, (kind, _body) in enumerate(blocks) if kind != "h"]
+    index = rng.choice(editable)
+    kind, items = blocks[index]
+    pool = DOCUMENT_STEPS if kind == "ol" else DOCUMENT_SENTENCES
+    size = sum(len(" ".join(body)) for each, body in blocks if each != "h")
+    long = size > limit
+    roll = rng.random()
+    droppable = len(items) > (1 if long else 2)
+    if roll < 0.45 or (long and (roll < 0.8 or not droppable)):
+        at = rng.randrange(len(items))
+        items[at] = rng.choice([item for item in pool if item != items[at]])
+    elif droppable and (long or roll > 0.9):
+        items.pop(rng.randrange(len(items)))
+    elif roll < 0.8:
+        items.insert(rng.randrange(len(items) + 1), rng.choice(pool))
+    else:
+        blocks.insert(index + 1, ("p", rng.sample(DOCUMENT_SENTENCES, 2)))
+    return blocks
+
+
+def _document_markdown(blocks: list[_Block]) -> str:
+    parts = []
+    for kind, body in blocks:
+        if kind == "h":
+            parts.append(f"## {body}")
+        elif kind == "ol":
+            parts.append("\n".join(f"{n}. {step}" for n, step in enumerate(body, 1)))
+        else:
+            parts.append(" ".join(body))
+    return "\n\n".join(parts)
+
+
+class _DocumentWriter:
+    """Builds documents with their versions, comments and adoptions as rows (see
+    the comment above document_counts) and inserts them on flush()."""
+
+    def __init__(
+        self,
+        rng: random.Random,
+        now: datetime,
+        members: list[tuple[int, int]],
+        moderators: list[int],
+    ) -> None:
+        self.rng = rng
+        self.now = now.timestamp()
+        self.members = members  # (pk, organisation) of active members
+        self.member_ids = [pk for pk, _org in members]
+        self.moderators = moderators or self.member_ids[:1]
+        self.by_organisation: dict[int, list[int]] = {}
+        for pk, organisation in members:
+            self.by_organisation.setdefault(organisation, []).append(pk)
+        organisations = list(Organisation.objects.order_by("pk"))
+        self.organisations = [(org.pk, org.slug) for org in organisations]
+        self.towns = {
+            org.pk: org.name for org in organisations if org.kind == Organisation.Kind.MUNICIPALITY
+        }
+        topics = dict(Topic.objects.filter(is_active=True).values_list("slug", "pk"))
+        self.topics = topics
+        self.topic_ids = list(topics.values())
+        self.topic_weights = [TOPIC_WEIGHTS.get(slug, 5) for slug in topics]
+        # Per subject a few histories of five versions; a document with n versions
+        # takes the first n of one, so each text's HTML is rendered once.
+        self.histories = [[self._history(subject) for _ in range(6)] for subject, _ in SUBJECTS]
+        self.html: dict[str, str] = {}
+        self.tables = [
+            (Document, _DOCUMENT_FIELDS),
+            (Document.topics.through, ["document", "topic"]),
+            (DocumentVersion, _VERSION_FIELDS),
+            (DocumentComment, _DOCUMENT_COMMENT_FIELDS),
+            (Adoption, _ADOPTION_FIELDS),
+            (Attachment, _ATTACHMENT_FIELDS),
+        ]
+        self.rows: dict[type, list[list]] = {model: [] for model, _ in self.tables}
+        self.next_id = {
+            model: (model.objects.aggregate(top=Max("pk"))["top"] or 0) + 1
+            for model in _DOCUMENT_MODELS
+        }
+        adapt = connection.ops.adapt_datetimefield_value
+        self.stamp = lambda ts: adapt(datetime.fromtimestamp(ts, UTC))
+        self.day = lambda ts: connection.ops.adapt_datefield_value(
+            local(datetime.fromtimestamp(ts, UTC)).date()
+        )
+
+    def _id(self, model: type) -> int:
+        value = self.next_id[model]
+        self.next_id[model] = value + 1
+        return value
+
+    def _history(self, subject: str) -> list[str]:
+        blocks = _document_blocks(self.rng, subject, self.rng.randint(3, 6))
+        bodies = [_document_markdown(blocks)]
+        for _ in range(max(VERSION_WEIGHTS) - 1):
+            blocks = _edit_blocks(self.rng, blocks, limit=4_000)
+            bodies.append(_document_markdown(blocks))
+        return bodies
+
+    def _html(self, body: str) -> str:
+        if body not in self.html:
+            self.html[body] = str(render_markdown(body, mentions=True))
+        return self.html[body]
+
+    def _topics(self, own: str) -> list[int]:
+        count = self.rng.choices([1, 2, 3], [55, 33, 12])[0]
+        chosen = [self.topics[own]] if own in self.topics else []
+        while len(chosen) < min(count, len(self.topic_ids)):
+            topic = self.rng.choices(self.topic_ids, self.topic_weights)[0]
+            if topic not in chosen:
+                chosen.append(topic)
+        return chosen
+
+    def _times(self, created: float, count: int) -> list[float]:
+        """When each version was saved: the first at ``created``, then days or
+        weeks apart, never in the future."""
+        times = [created]
+        for _ in range(count - 1):
+            after = times[-1]
+            gap = self.rng.expovariate(1 / (9 * 86_400))
+            times.append(after + gap if after + gap < self.now else (after + self.now) / 2)
+        return times
+
+    def document(self, created: float, comments: int, *, hidden: bool) -> int:
+        rng = self.rng
+        subject = rng.randrange(len(SUBJECTS))
+        subject_text, own = SUBJECTS[subject]
+        owner, organisation = rng.choice(self.members)
+        kind = rng.choices(list(KIND_WEIGHTS), list(KIND_WEIGHTS.values()))[0]
+        status = rng.choices(list(STATUS_WEIGHTS), list(STATUS_WEIGHTS.values()))[0]
+        versions = rng.choices(list(VERSION_WEIGHTS), list(VERSION_WEIGHTS.values()))[0]
+        title = _capitalised(rng.choice(DOCUMENT_TITLES[kind]).format(subject_text))
+        ending = rng.choice(DOCUMENT_TITLE_ENDINGS).format(self.towns.get(organisation, "FoU"))
+        # Half the later versions by the owner, the rest by one or two colleagues.
+        others = rng.sample(self.member_ids, min(2, len(self.member_ids)))
+        return self._write(
+            owner=owner,
+            title=f"{title} {ending}".strip(),
+            kind=kind,
+            status=status,
+            topic_ids=self._topics(own),
+            bodies=rng.choice(self.histories[subject])[:versions],
+            times=self._times(created, versions),
+            authors=[owner]
+            + [owner if rng.random() < 0.5 else rng.choice(others) for _ in range(versions - 1)],
+            restored={},
+            comments=comments,
+            adopted_by=ADOPTION_SHARE
+            if kind in ("guideline", "routine") and status in ("adopted", "archived")
+            else 0,
+            hidden=hidden,
+        )
+
+    def special(self, created: float) -> int:
+        """The long history behind the `document` pages: SPECIAL_DOCUMENT_VERSIONS
+        versions by SPECIAL_DOCUMENT_WRITERS members, saved about weekly-to-daily
+        over half a year, one of them restoring an earlier text; every
+        organisation's decision, nothing hidden, two attachments."""
+        rng = self.rng
+        blocks = _document_blocks(rng, "orosanmälningar", len(DOCUMENT_HEADINGS))
+        snapshots, restored = [blocks], {}
+        for number in range(2, SPECIAL_DOCUMENT_VERSIONS + 1):
+            if number == SPECIAL_DOCUMENT_VERSIONS - 50:
+                # Someone brings back the text of two versions ago.
+                restored[number] = number - 2
+                blocks = snapshots[number - 3]
+            else:
+                blocks = _edit_blocks(rng, blocks, limit=15_000)
+            snapshots.append(blocks)
+        last = self.now - 2 * 86_400
+        step = (last - created) / SPECIAL_DOCUMENT_VERSIONS
+        times = [created] + [
+            created + step * (number + rng.random() * 0.8)
+            for number in range(1, SPECIAL_DOCUMENT_VERSIONS)
+        ]
+        owner = rng.choice(self.member_ids)
+        writers = [
+            owner,
+            *rng.sample(self.member_ids, min(SPECIAL_DOCUMENT_WRITERS - 1, len(self.member_ids))),
+        ]
+        did = self._write(
+            owner=owner,
+            title=SPECIAL_DOCUMENT_TITLE,
+            kind="guideline",
+            status="adopted",
+            topic_ids=[
+                self.topics[slug] for slug in SPECIAL_DOCUMENT_TOPICS if slug in self.topics
+            ],
+            bodies=[_document_markdown(blocks) for blocks in snapshots],
+            times=times,
+            authors=[owner] + [rng.choice(writers) for _ in range(SPECIAL_DOCUMENT_VERSIONS - 1)],
+            restored=restored,
+            comments=SPECIAL_DOCUMENT_COMMENTS,
+            adopted_by=1.0,
+            hidden=False,
+        )
+        for name, content_type, size in SPECIAL_DOCUMENT_FILES:
+            key = f"attachments/bench/{rng.getrandbits(96):024x}"
+            row = [self._id(Attachment), key, name, content_type, size, "", owner]
+            self.rows[Attachment].append([*row, self.stamp(created + 86_400), did])
+        return did
+
+    def _write(
+        self,
+        *,
+        owner: int,
+        title: str,
+        kind: str,
+        status: str,
+        topic_ids: list[int],
+        bodies: list[str],
+        times: list[float],
+        authors: list[int],
+        restored: dict[int, int],
+        comments: int,
+        adopted_by: float,
+        hidden: bool,
+    ) -> int:
+        rng, stamp = self.rng, self.stamp
+        special = adopted_by >= 1
+        did = self._id(Document)
+        self.rows[Document.topics.through].extend([did, topic] for topic in topic_ids)
+        version_ids = []
+        for number, (body, ts, author) in enumerate(zip(bodies, times, authors, strict=True), 1):
+            vid = self._id(DocumentVersion)
+            if number == 1:
+                note = "Första utkast"
+            elif number in restored:
+                note = f"Återställde version {restored[number]}"
+            else:
+                note = rng.choice(DOCUMENT_CHANGE_NOTES)
+            row = [vid, did, number, title, body, author, stamp(ts), note, restored.get(number)]
+            self.rows[DocumentVersion].append(row)
+            version_ids.append(vid)
+
+        visible = 0
+        for _ in range(comments):
+            on = rng.randrange(len(bodies)) if rng.random() < (0.5 if special else 0.3) else None
+            after = times[on] if on is not None else times[0]
+            ts = after + (self.now - after) * rng.random() ** 2
+            hiding = (None, None, "")
+            if not special and rng.random() < HIDDEN_REPLY_SHARE:
+                hiding = (stamp((ts + self.now) / 2), rng.choice(self.moderators), HIDDEN_REASON)
+            visible += hiding[0] is None
+            body = rng.choice(DOCUMENT_COMMENTS)
+            self.rows[DocumentComment].append(
+                [
+                    self._id(DocumentComment), did, None if on is None else version_ids[on],
+                    body, self._html(body), rng.choice(self.member_ids), stamp(ts), *hiding,
+                ]
+            )  # fmt: skip
+
+        statuses = list(ADOPTION_WEIGHTS)
+        for index, (organisation, slug) in enumerate(self.organisations):
+            if not special and rng.random() >= adopted_by:
+                continue
+            if special:
+                state = statuses[index % len(statuses)]
+            else:
+                state = rng.choices(statuses, list(ADOPTION_WEIGHTS.values()))[0]
+            decided = times[-1] + (self.now - times[-1]) * rng.random()
+            number = sum(1 for ts in times if ts <= decided)
+            recorder = rng.choice(self.by_organisation.get(organisation) or self.moderators)
+            url = f"https://www.{slug}.se/riktlinjer/{did}/" if state == "variant" else ""
+            recorded = min(decided + rng.uniform(3_600, 5 * 86_400), self.now)
+            self.rows[Adoption].append(
+                [
+                    self._id(Adoption), did, organisation, state, self.day(decided),
+                    rng.choice(DECIDING_BODIES), url, number, recorder, stamp(recorded),
+                ]
+            )  # fmt: skip
+
+        hiding = (None, None, "")
+        if hidden:
+            hiding = (stamp((times[-1] + self.now) / 2), rng.choice(self.moderators), HIDDEN_REASON)
+        edited = stamp(times[-1]) if len(bodies) > 1 else None
+        self.rows[Document].append(
+            [
+                did, title, kind, status, bodies[-1], self._html(bodies[-1]), owner, len(bodies),
+                stamp(times[0]), edited, stamp(times[-1]), authors[-1], visible, *hiding,
+            ]
+        )  # fmt: skip
+        return did
+
+    def flush(self) -> None:
+        with connection.cursor() as cursor:
+            for model, fields in self.tables:
+                rows = self.rows[model]
+                if rows:
+                    _insert_rows(cursor, model, fields, rows)
+                    rows.clear()
+
+    def reset_sequences(self) -> None:
+        """PostgreSQL's id sequences do not move for ids written explicitly."""
+        with connection.cursor() as cursor:
+            for statement in connection.ops.sequence_reset_sql(no_style(), _DOCUMENT_MODELS):
+                cursor.execute(statement)
+
+
+def _documents(
+    rng: random.Random, members: int, now: datetime, progress: Callable[[str], None]
+) -> None:
+    """Documents in transactions of DOCUMENT_CHUNK, then the special one, whose id
+    it remembers."""
+    started = timezone.now()
+    documents, comments_total = document_counts(members)
+    progress(f"documents: {documents}, comments: {comments_total}")
+    active = list(Member.objects.active().order_by("pk").values_list("pk", "organisation_id"))
+    moderators = list(
+        Member.objects.active()
+        .filter(role__in=[Role.MODERATOR, Role.ADMIN])
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    writer = _DocumentWriter(rng, now, active, moderators)
+    times = _creation_times(rng, documents, now)
+    comments = _spread(rng, times, comments_total, now)
+    hidden = set(rng.sample(range(documents), max(1, round(documents * HIDDEN_DOCUMENT_SHARE))))
+    for start in range(0, documents, DOCUMENT_CHUNK):
+        with transaction.atomic():
+            for index in range(start, min(start + DOCUMENT_CHUNK, documents)):
+                writer.document(times[index], comments[index], hidden=index in hidden)
+            writer.flush()
+        progress(f"documents: {min(start + DOCUMENT_CHUNK, documents)}/{documents}")
+    with transaction.atomic():
+        special = writer.special(now.timestamp() - SPECIAL_DOCUMENT_AGE_DAYS * 86_400)
+        writer.flush()
+        if connection.vendor == "postgresql":
+            writer.reset_sequences()
+        _meta_set("document_id", str(special))
+    seconds = (timezone.now() - started).total_seconds()
+    progress(
+        f"documents: {DocumentVersion.objects.count()} versions, {Adoption.objects.count()} "
+        f"adoptions, {len(writer.html)} texts rendered; {seconds:.1f}s"
+    )
+
+
 def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
     """Fill an empty, migrated database with ``members`` members (with their topics
-    and labels), Frågor, posts, the calendar and the feed in proportion: see
-    :func:`question_counts`, :func:`post_counts` and :func:`calendar_counts`."""
+    and labels), Frågor, posts, the calendar, Dokument and the feed in proportion:
+    see :func:`question_counts`, :func:`post_counts`, :func:`calendar_counts` and
+    :func:`document_counts`."""
     rng = random.Random(seed)
     now = timezone.now()
     # One PBKDF2 hash shared by everyone: hashing 30,000 passwords would take
@@ -1979,6 +2501,7 @@ def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
     writer.announced += _calendar(
         random.Random(f"{seed}-calendar"), members, bench_pk, now, progress
     )
+    _documents(random.Random(f"{seed}-documents"), members, now, progress)
     _feed(writer, progress)
     writer.reset_sequences()
     _meta_set("fingerprint", fingerprint(members, seed))
@@ -2030,6 +2553,9 @@ def prepare_fixture() -> Fixture:
     if series_id is None or occurrence_id is None or busy is None:
         raise RuntimeError("the bench database has no calendar; rebuild it")
     year, month = (int(part) for part in busy.split("-"))
+    document_id = _meta_get("document_id")
+    if document_id is None:
+        raise RuntimeError("the bench database has no documents; rebuild it")
     month_start = datetime(year, month, 1, tzinfo=STOCKHOLM)
     month_end = (month_start + timedelta(days=32)).replace(day=1)
     # The subscription link made with the data; a new one only if it was revoked.
@@ -2052,5 +2578,7 @@ def prepare_fixture() -> Fixture:
             "busy_to": month_end.isoformat().replace("+", "%2B"),
             "feed_member_id": member.pk,
             "feed_token": feed_token,
+            "document_id": int(document_id),
+            "document_versions": SPECIAL_DOCUMENT_VERSIONS,
         },
     )

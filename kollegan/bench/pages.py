@@ -7,7 +7,9 @@ comments; ``feed_cursor``: where the first page of the start page's feed ends;
 its latest past date, 50 signed up and two notes; ``busy_year``/``busy_month``
 and ``busy_from``/``busy_to``: the month with the most dates; ``feed_member_id``
 and ``feed_token``: the bench member's subscription link, about 2,000 events at
-national scale); a page that needs a new kind of object adds the id there.
+national scale; ``document_id``: the shared guideline with ``document_versions``
+(200) versions, 60 comments and every organisation's decision); a page that
+needs a new kind of object adds the id there.
 """
 
 from dataclasses import dataclass
@@ -69,6 +71,16 @@ PAGES: list[Page] = [
     Page("ics_feed", "/kalendarium/prenumeration/{feed_member_id}/{feed_token}.ics", Auth.NONE),
     Page("notes", "/motesnoteringar/"),
     Page("api_events", "/api/v1/events?from={busy_from}&to={busy_to}", Auth.BEARER),
+    Page("documents", "/dokument/"),
+    Page("documents_topic", "/dokument/?amne=barn-och-unga"),
+    Page("documents_kind", "/dokument/?typ=guideline"),
+    Page("document", "/dokument/{document_id}/"),
+    Page("document_history", "/dokument/{document_id}/historik/"),
+    Page("document_compare", "/dokument/{document_id}/jamfor/?fran=1&till={document_versions}"),
+    Page("document_changes", "/dokument/andringar/"),
+    Page("api_documents", "/api/v1/documents", Auth.BEARER),
+    Page("api_document", "/api/v1/documents/{document_id}", Auth.BEARER),
+    Page("help", "/hjalp/"),
     Page("login", "/konto/login/", Auth.NONE),
     Page("healthz", "/healthz", Auth.NONE),
 ]

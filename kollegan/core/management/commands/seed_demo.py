@@ -14,6 +14,22 @@ from django.utils.text import slugify
 
 from kollegan.accounts.models import ExpertiseLabel, Member, Organisation, Role, Unit, Visibility
 from kollegan.core.models import SiteSettings
+from kollegan.documents.models import (
+    Adoption,
+    AdoptionStatus,
+    Document,
+    DocumentComment,
+    DocumentKind,
+    DocumentStatus,
+    DocumentVersion,
+)
+from kollegan.documents.services import (
+    adoption_record,
+    document_create,
+    document_save,
+    document_set_status,
+)
+from kollegan.documents.services import comment_create as document_comment_create
 from kollegan.events import ics, recurrence
 from kollegan.events.models import Attendance, Event, Occurrence
 from kollegan.events.recurrence import STOCKHOLM, expand, normalise_rule
@@ -1400,6 +1416,506 @@ def _seed_calendar(
     return events, notes
 
 
+# --- Dokument --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoVersion:
+    writer: str
+    days_ago: int
+    at: str  # "HH:MM" Swedish time that day
+    change_note: str
+    body: str
+    status: str = ""  # the status the owner gives the document after this save
+
+
+@dataclass(frozen=True)
+class DemoDocumentComment:
+    writer: str
+    days_ago: int
+    at: str
+    body: str
+    version: int | None = None  # on this version rather than on the document
+
+
+@dataclass(frozen=True)
+class DemoAdoption:
+    organisation: str  # its name
+    recorder: str  # a member of that organisation
+    status: str
+    days_ago: int  # when it was decided
+    decided_by: str
+    variant_url: str = ""
+
+
+@dataclass(frozen=True)
+class DemoDocument:
+    """A document written, revised and commented through the services; the first
+    version's writer owns it."""
+
+    title: str
+    kind: str
+    topics: tuple[str, ...]
+    versions: tuple[DemoVersion, ...]
+    comments: tuple[DemoDocumentComment, ...] = ()
+    adoptions: tuple[DemoAdoption, ...] = ()
+
+
+GUIDELINE_TITLE = "Riktlinje för orosanmälningar – gemensam för R8-kommunerna"
+
+_GUIDELINE_START = """Riktlinjen beskriver hur vi i R8-kommunerna tar emot och bedömer
+orosanmälningar om barn och unga, så att ett barn får samma skydd oavsett i vilken av
+våra kommuner det bor. Den är framtagen av arbetsgruppen för barn och unga och bygger
+på socialtjänstlagen och Socialstyrelsens handbok om barn och unga i socialtjänsten.
+
+Skriv aldrig uppgifter som kan identifiera ett barn eller en familj i gemensamma
+dokument eller kommentarer här."""
+
+_GUIDELINE_RECEIVING = """## Att ta emot en anmälan
+
+- Anmälan tas emot av mottagningen eller, där det inte finns någon mottagning, av den
+  handläggare som har mottagningsansvar den veckan.
+- Anmälan registreras samma dag som den kommer in.
+- En muntlig anmälan från någon som är yrkesverksam dokumenteras, och anmälaren ombeds
+  att också lämna den skriftligt."""
+
+_GUIDELINE_PROTECTION_1 = """## Skyddsbedömning
+
+Samma dag som anmälan kommer in gör vi en skyddsbedömning: behöver barnet omedelbart
+skydd? Bedömningen görs av två handläggare, eller av en handläggare tillsammans med
+enhetschefen, och dokumenteras i journalen."""
+
+_GUIDELINE_PROTECTION_2 = (
+    _GUIDELINE_PROTECTION_1
+    + """
+
+Kommer nya uppgifter om våld mot barnet, eller om att barnet har bevittnat våld, under
+förhandsbedömningen gör vi en ny skyddsbedömning samma dag."""
+)
+
+_GUIDELINE_ASSESSMENT = """## Förhandsbedömning
+
+Inom 14 dagar beslutar vi om utredning ska inledas eller inte. Under
+förhandsbedömningen får vi tala med barnet, vårdnadshavarna och den som har gjort
+anmälan. Andra uppgifter hämtas inte in i det här skedet.
+
+Kan vi inte hålla tiden stämmer handläggaren av med enhetschefen, och skälen
+dokumenteras."""
+
+_GUIDELINE_SCHOOL = """## Anmälningar från skolan och förskolan
+
+De flesta anmälningar kommer från skolan och förskolan. Personalen där är välkommen att
+ringa mottagningen och rådgöra utan att nämna barnets namn innan de anmäler. Ett
+anmälningsmöte med barnet och vårdnadshavarna kan vara bra, men det får aldrig fördröja
+en anmälan."""
+
+_GUIDELINE_FEEDBACK = """## Återkoppling till anmälaren
+
+Den som har anmält i sin yrkesroll får veta om utredning har inletts, inte har inletts
+eller redan pågår."""
+
+_GUIDELINE_AFTER_HOURS = """## Utanför kontorstid
+
+Anmälningar som kommer på kvällar och helger tas emot av socialjouren, som gör
+skyddsbedömningen. Jouren lämnar över ärendet till kommunen nästa vardag före kl. 10.
+Kommuner utan avtal med en socialjour ser till att det alltid finns en tjänsteman i
+beredskap med delegation att fatta beslut om omedelbart skydd."""
+
+_GUIDELINE_MOVING = """## Barn som flyttar mellan våra kommuner
+
+Flyttar ett barn till en annan R8-kommun under en förhandsbedömning eller utredning
+kontaktar handläggaren den nya kommunen samma vecka och begär att ärendet flyttas. Vi
+avslutar inte vår förhandsbedömning förrän den nya kommunen har tagit emot ärendet."""
+
+_GUIDELINE_REVIEW = """## Uppföljning av riktlinjen
+
+Arbetsgruppen för barn och unga ser över riktlinjen en gång om året. Synpunkter lämnas
+som kommentarer här i Dokument."""
+
+
+def _joined(*parts: str) -> str:
+    return "\n\n".join(parts)
+
+
+GUIDELINE = DemoDocument(
+    title=GUIDELINE_TITLE,
+    kind=DocumentKind.GUIDELINE,
+    topics=("barn-och-unga", "vald"),
+    versions=(
+        DemoVersion(
+            writer="anna",
+            days_ago=35,
+            at="09:10",
+            change_note="Första utkast från arbetsgruppen för barn och unga",
+            body=_joined(
+                _GUIDELINE_START,
+                _GUIDELINE_RECEIVING,
+                _GUIDELINE_PROTECTION_1,
+                _GUIDELINE_ASSESSMENT,
+                _GUIDELINE_FEEDBACK,
+            ),
+        ),
+        DemoVersion(
+            writer="ida",
+            days_ago=24,
+            at="14:20",
+            change_note="Nytt avsnitt om skolan och förskolan; ny skyddsbedömning vid våld",
+            body=_joined(
+                _GUIDELINE_START,
+                _GUIDELINE_RECEIVING,
+                _GUIDELINE_PROTECTION_2,
+                _GUIDELINE_ASSESSMENT,
+                _GUIDELINE_SCHOOL,
+                _GUIDELINE_FEEDBACK,
+            ),
+            status=DocumentStatus.CONSULTATION,
+        ),
+        DemoVersion(
+            writer="elin",
+            days_ago=12,
+            at="10:05",
+            change_note="Remissynpunkterna inarbetade: utanför kontorstid och barn som flyttar",
+            body=_joined(
+                _GUIDELINE_START,
+                _GUIDELINE_RECEIVING,
+                _GUIDELINE_PROTECTION_2,
+                _GUIDELINE_ASSESSMENT,
+                _GUIDELINE_SCHOOL,
+                _GUIDELINE_FEEDBACK,
+                _GUIDELINE_AFTER_HOURS,
+                _GUIDELINE_MOVING,
+                _GUIDELINE_REVIEW,
+            ),
+            status=DocumentStatus.ADOPTED,
+        ),
+    ),
+    comments=(
+        DemoDocumentComment(
+            "camilla",
+            20,
+            "08:45",
+            "Vi i Norsjö har ingen egen mottagning och ingen socialjour på kvällarna. Kan "
+            "riktlinjen säga något om hur anmälningar utanför kontorstid tas emot?",
+            version=2,
+        ),
+        DemoDocumentComment(
+            "lars",
+            17,
+            "13:30",
+            "Bra att skolan får ett eget avsnitt! Kan vi också skriva in vad som gäller när ett "
+            "barn flyttar mellan våra kommuner mitt i en utredning? Det har hänt att ett ärende "
+            "nästan har tappats bort vid en flytt.",
+            version=2,
+        ),
+        DemoDocumentComment(
+            "anna",
+            12,
+            "11:00",
+            "Tack för alla synpunkter! Riktlinjen är nu fastställd av arbetsgruppen. Fyll gärna "
+            "i tabellen nedan när er kommun har fattat beslut.",
+        ),
+    ),
+    adoptions=(
+        DemoAdoption(
+            "Lycksele", "anna", AdoptionStatus.ADOPTED, 8, "Individ- och familjeutskottet"
+        ),
+        DemoAdoption("Sorsele", "elin", AdoptionStatus.ADOPTED, 6, "Socialnämnden"),
+        DemoAdoption(
+            "Vilhelmina",
+            "ida",
+            AdoptionStatus.VARIANT,
+            4,
+            "Socialnämnden",
+            variant_url="https://www.vilhelmina.se/omsorg-och-hjalp/barn-och-familj/",
+        ),
+        DemoAdoption("Storuman", "fredrik", AdoptionStatus.NOT_ADOPTED, 2, "Socialnämnden"),
+    ),
+)
+
+_VISITS_START = """## Syfte
+
+Rutinen ska göra hembesök säkrare, för den enskilde och för oss, när det finns
+uppgifter om våld i nära relationer.
+
+## Före besöket
+
+- Gör riskbedömningen tillsammans med en kollega innan besöket bokas.
+- Fundera på om mötet hellre bör vara på kontoret eller på en annan neutral plats.
+- Bestäm vem som leder samtalet och hur ni avbryter besöket om det behövs."""
+
+_VISITS_AFTER = """## Efter besöket
+
+Besöket och riskbedömningen dokumenteras samma dag. Har nya uppgifter om våld kommit
+fram gör vi om riskbedömningen."""
+
+ROUTINE = DemoDocument(
+    title="Rutin för riskbedömning vid hembesök – våld i nära relationer",
+    kind=DocumentKind.ROUTINE,
+    topics=("vald",),
+    versions=(
+        DemoVersion(
+            writer="emma",
+            days_ago=10,
+            at="15:00",
+            change_note="Lyckseles rutin som den ser ut i dag",
+            body=_joined(
+                _VISITS_START,
+                "## Under besöket\n\nOm det är möjligt är vi två vid besöket.",
+                _VISITS_AFTER,
+            ),
+        ),
+        DemoVersion(
+            writer="emma",
+            days_ago=3,
+            at="13:20",
+            change_note="Alltid två vid hembesök, och en plan för hur vi håller kontakt",
+            body=_joined(
+                _VISITS_START,
+                """## Under besöket
+
+Vi är alltid två. Innan vi åker bestämmer vi hur vi håller kontakt med kontoret och när
+vi ska höra av oss. Hör kontoret inte av oss vid den tiden ringer de upp, och svarar vi
+inte kontaktar de enhetschefen.
+
+Besök långt från kontoret planeras så att vi inte behöver åka hem i mörker på vintern.""",
+                _VISITS_AFTER,
+            ),
+            status=DocumentStatus.CONSULTATION,
+        ),
+    ),
+    comments=(
+        DemoDocumentComment(
+            "sara",
+            2,
+            "09:40",
+            "Vi har haft samma diskussion i Malå. Hos oss ringer vi alltid kontoret när vi har "
+            "lämnat besöket, inte bara om något har hänt. Kanske något att lägga till?",
+        ),
+    ),
+)
+
+_CUSTODY_START = """Det här är en kortversion av Socialstyrelsens handbok om vårdnad, boende och
+umgänge, skriven för dig som är ny på familjerätten. Läs alltid handboken när du är
+osäker.
+
+## Barnets bästa och barnets vilja
+
+Barnets bästa avgör alla beslut om vårdnad, boende och umgänge. Barnets vilja ska
+beaktas med hänsyn till barnets ålder och mognad. Prata med barnet på ett sätt som
+passar barnet, och berätta vad som händer med det barnet säger.
+
+## Upplysningar och utredningar
+
+Tingsrätten kan be oss om snabbupplysningar eller om en utredning. Snabbupplysningarna
+ska vara klara inom den tid rätten anger, oftast några veckor. I en utredning talar vi
+med båda föräldrarna och med barnet, och vi gör hembesök hos båda.
+
+## Avtal
+
+Föräldrar kan komma överens om vårdnad, boende och umgänge i ett avtal som
+socialnämnden godkänner, om avtalet är till barnets bästa."""
+
+SUMMARY = DemoDocument(
+    title="Vårdnad, boende och umgänge – kortversion för nya kollegor",
+    kind=DocumentKind.KNOWLEDGE,
+    topics=("familjeratt", "barn-och-unga"),
+    versions=(
+        DemoVersion(
+            writer="helena",
+            days_ago=6,
+            at="16:10",
+            change_note="Kortversionen vi tog fram i Vilhelmina i höstas",
+            body=_CUSTODY_START,
+            status=DocumentStatus.CONSULTATION,
+        ),
+        DemoVersion(
+            writer="lena",
+            days_ago=4,
+            at="10:30",
+            change_note="Lade till ett avsnitt om samarbetssamtal",
+            body=_joined(
+                _CUSTODY_START,
+                """## Samarbetssamtal
+
+Föräldrar som inte är överens erbjuds samarbetssamtal. Samtalen är frivilliga och
+kostnadsfria, och målet är att föräldrarna ska komma överens i frågor som rör barnet.
+I en liten kommun kan det vara bra att be en grannkommun hålla samtalen om föräldrarna
+känner handläggaren privat.""",
+            ),
+        ),
+    ),
+)
+
+_ACTIVITY_START = """Mallen används när vi ställer krav på att den som får försörjningsstöd
+deltar i en aktivitet. Fyll i det som gäller och ta bort resten.
+
+## Planeringen
+
+- Aktivitet: *till exempel praktik, en arbetsmarknadsinsats eller studier*
+- Anordnare:
+- Omfattning per vecka:
+- Startdatum:
+
+## Bedömning
+
+Beskriv varför aktiviteten är lämplig och hur den ska göra det lättare att försörja sig
+själv. Ta hänsyn till hälsa, språk och ansvar för barn.
+
+## Om aktiviteten inte fullföljs
+
+Beskriv vad som händer om den enskilde utan godtagbart skäl avstår från aktiviteten, och
+att hen får lämna sin förklaring innan något beslut fattas."""
+
+TEMPLATE = DemoDocument(
+    title="Mall för aktivitetskrav vid försörjningsstöd",
+    kind=DocumentKind.TEMPLATE,
+    topics=("forsorjningsstod", "ekonomiskt-bistand"),
+    versions=(
+        DemoVersion(
+            writer="johan",
+            days_ago=4,
+            at="14:45",
+            change_note="Första utkast efter mötesplatsen om försörjningsstöd",
+            body=_ACTIVITY_START,
+        ),
+        DemoVersion(
+            writer="maja",
+            days_ago=2,
+            at="09:15",
+            change_note="Lade till uppföljningen",
+            body=_joined(
+                _ACTIVITY_START,
+                """## Uppföljning
+
+Planeringen följs upp senast tre månader efter starten, tillsammans med den enskilde och
+anordnaren.""",
+            ),
+        ),
+    ),
+)
+
+EVICTIONS = DemoDocument(
+    title="Rutin vid hyresskulder – vräkningsförebyggande arbete",
+    kind=DocumentKind.ROUTINE,
+    topics=("ekonomiskt-bistand",),
+    versions=(
+        DemoVersion(
+            writer="linnea",
+            days_ago=1,
+            at="11:25",
+            change_note="Malås rutin, som underlag till mötesplatsen om hyresskulder",
+            body="""## Syfte
+
+Fler ska kunna bo kvar. Vi vill komma in tidigt när någon har hyresskulder, helst innan
+hyresvärden har sagt upp avtalet.
+
+## När vi får en underrättelse från hyresvärden
+
+Handläggaren kontaktar hyresgästen inom en vecka, med brev och per telefon, och erbjuder
+ett möte.
+
+## Bedömning
+
+- Pröva rätten till bistånd för hyresskulden.
+- Finns det barn i familjen väger barnets behov av att bo kvar tungt.
+- Hänvisa till budget- och skuldrådgivningen om skulderna är flera.
+
+## Samverkan med hyresvärdarna
+
+Vi träffar de största hyresvärdarna två gånger om året för att se hur samarbetet
+fungerar.""",
+        ),
+    ),
+    comments=(
+        DemoDocumentComment(
+            "johan",
+            1,
+            "13:05",
+            "Tack Linnéa! Jag tar med den till mötesplatsen om hyresskulder, så kan vi jämföra "
+            "med hur vi gör i Norsjö.",
+        ),
+    ),
+)
+
+DOCUMENTS = [GUIDELINE, ROUTINE, SUMMARY, TEMPLATE, EVICTIONS]
+
+
+def _local_at(now: datetime, days_ago: int, clock: str) -> datetime:
+    """``clock`` Swedish time ``days_ago`` days before ``now``; never later than an
+    hour ago."""
+    day = timezone.localtime(now, STOCKHOLM).date() - timedelta(days=days_ago)
+    return min(_at(day, clock), now - timedelta(hours=1))
+
+
+def _seed_documents(
+    members: dict[str, Member], topics: dict[str, Topic], organisations: dict[str, Organisation]
+) -> int:
+    """Write, revise, comment on and adopt the demo documents through the services,
+    then move their times back over the last weeks; documents already there (by
+    title) are left alone. Returns how many were written."""
+    written = 0
+    now = timezone.now()
+    for demo in DOCUMENTS:
+        if Document.objects.filter(title=demo.title).exists():
+            continue
+        first, owner = demo.versions[0], members[demo.versions[0].writer]
+        document = document_create(
+            author=owner,
+            title=demo.title,
+            body=first.body,
+            kind=demo.kind,
+            topics=[topics[slug] for slug in demo.topics if slug in topics],
+            change_note=first.change_note,
+        )
+        for item in demo.versions:
+            if item is not first:
+                document_save(
+                    document=document,
+                    editor=members[item.writer],
+                    title=demo.title,
+                    body=item.body,
+                    base_version=document.version_number,
+                    change_note=item.change_note,
+                )
+            if item.status:
+                document_set_status(document=document, member=owner, status=item.status)
+        times = [_local_at(now, item.days_ago, item.at) for item in demo.versions]
+        for number, when in enumerate(times, 1):
+            DocumentVersion.objects.filter(document=document, number=number).update(created_at=when)
+        Document.objects.filter(pk=document.pk).update(
+            created_at=times[0],
+            updated_at=times[-1],
+            edited_at=times[-1] if len(times) > 1 else None,
+        )
+        for note in demo.comments:
+            comment = document_comment_create(
+                document=document,
+                author=members[note.writer],
+                body=note.body,
+                version_number=note.version,
+            )
+            DocumentComment.objects.filter(pk=comment.pk).update(
+                created_at=_local_at(now, note.days_ago, note.at)
+            )
+        for decision in demo.adoptions:
+            decided_on = timezone.localdate() - timedelta(days=decision.days_ago)
+            adoption = adoption_record(
+                document=document,
+                member=members[decision.recorder],
+                organisation=organisations[decision.organisation],
+                status=decision.status,
+                decided_on=decided_on,
+                decided_by=decision.decided_by,
+                variant_url=decision.variant_url,
+                version_number=document.version_number,
+            )
+            Adoption.objects.filter(pk=adoption.pk).update(
+                updated_at=min(_at(decided_on, "15:30") + timedelta(days=1), now)
+            )
+        written += 1
+    return written
+
+
 def _seed_notifications(members: dict[str, Member], topics: dict[str, Topic]) -> int:
     """Anna subscribes as in the notifications issue (Barn och unga at once,
     Ekonomiskt bistånd daily, new events weekly); the demo content becomes bell
@@ -1503,10 +2019,12 @@ class Command(BaseCommand):
         asked = _seed_questions(members, topics)
         posted = _seed_posts(members, topics)
         events, notes = _seed_calendar(members, topics, organisations)
+        documents = _seed_documents(members, topics, organisations)
         _seed_notifications(members, topics)
         self.stdout.write(
             f"Demoinnehåll klart: {created} nya medlemmar, {asked} nya frågor och "
-            f"{posted} nya inlägg, {events} nya evenemang och {notes} nya mötesnoteringar. "
+            f"{posted} nya inlägg, {events} nya evenemang, {notes} nya mötesnoteringar och "
+            f"{documents} nya dokument. "
             "Logga in som anna@kollegan.test "
             f"eller admin@kollegan.test med lösenordet {DEMO_PASSWORD}."
         )
