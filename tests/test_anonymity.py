@@ -15,7 +15,9 @@ a text when there is one, so this test fails if a single template starts naming
 the anonymous asker. (Lists show many questions at once, so the anonymous
 asker asks nothing by name: any trace of her on a page with her texts counts.)"""
 
+import io
 import json
+import zipfile
 from collections import deque
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -31,10 +33,12 @@ from kollegan.accounts.models import Organisation
 from kollegan.api.services import api_token_create
 from kollegan.events import services as event_services
 from kollegan.events.services import EventData
+from kollegan.files.services import attachment_add
 from kollegan.profiles import photos
 from kollegan.questions import services
 from kollegan.questions.models import Question
 from kollegan.topics.models import Topic
+from tests import files_samples as samples
 from tests.conftest import client_for, make_member
 from tests.helpers import bearer
 
@@ -48,6 +52,7 @@ ANONYMOUS_MARKERS = (
     "Trulsigsvar",  # her answer in her own thread
     "Hasselkvist",  # her comment
     "Gnidderlöv",  # her anonymous answer to someone else's question
+    "Flaxrutin",  # the name of the file she attached to her question
 )
 NAMED_MARKER = "Blåsippefrågan"
 MAX_PAGES = 700
@@ -183,6 +188,15 @@ def asker(
             anonymous=True,
         )
         services.question_follow(question=question, member=alice, follow=True)
+        # A Word file whose properties name her, as Word writes them.
+        attachment_add(
+            upload=samples.upload(
+                samples.docx("Underlag till frågan.", author="Zelda Unikdottersson"),
+                "Flaxrutin.docx",
+            ),
+            uploader=zelda,
+            owner=question,
+        )
         services.question_edit(
             question=question,
             editor=zelda,
@@ -288,7 +302,7 @@ def test_no_page_ties_the_anonymous_asker_to_her_texts(reader, asker, request):
 
     assert len(result.pages) > 30, "the crawl reached too little to mean anything"
     # The crawl saw the anonymous content and saw her (profile, directory) ...
-    for marker in ("Kvastfening", "Pirrmolk", "Ruskprim", "Trulsigsvar", "Gnidderlöv"):
+    for marker in ("Kvastfening", "Pirrmolk", "Ruskprim", "Trulsigsvar", "Gnidderlöv", "Flaxrutin"):
         assert result.responses_with(marker), f"{marker} is on no page the crawl reached"
     assert result.responses_with("Unikdottersson")
     # (the calendar too: she is on the list of those coming to a meeting)
@@ -337,6 +351,27 @@ def test_no_api_response_ties_the_anonymous_asker_to_her_texts(asker, bob):
     assert people, "the thread has named writers, so the walk must find some"
     assert ("author", asker.member.pk) not in people
     assert ("organisation", asker.member.organisation_id) not in people
+
+
+def test_her_file_carries_no_trace_of_her(asker, bob):
+    """Nor does the file she attached: no uploader on its row or in the API, and the
+    name Word wrote into its properties is gone from the bytes served."""
+    [attachment] = asker.anonymous_question.attachments.all()
+    assert attachment.uploaded_by_id is None
+    _token, secret = api_token_create(member=bob, name="Skript")
+    described = Client().get(f"/api/v1/files/{attachment.pk}", headers=bearer(secret))
+    assert described.status_code == 200
+    assert not [s for s in asker.secrets if s in described.content.decode()]
+    response = client_for(bob).get(attachment.get_absolute_url())
+    assert response.status_code == 200
+    served = b"".join(response.streaming_content)
+    with zipfile.ZipFile(io.BytesIO(served)) as package:
+        text = "".join(package.read(name).decode("utf-8", "replace") for name in package.namelist())
+    assert "Underlag till frågan" in text
+    assert "Zelda" not in text and "Unikdottersson" not in text
+    assert not [
+        s for s in asker.secrets if s in "\n".join(f"{k}: {v}" for k, v in response.items())
+    ]
 
 
 def _people(value):

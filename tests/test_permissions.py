@@ -34,6 +34,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import timezone
@@ -44,14 +45,19 @@ from kollegan.api import services as api_services
 from kollegan.api.models import ApiToken
 from kollegan.audit.models import AuditEntry
 from kollegan.core.models import NavigationItem, SiteSettings
+from kollegan.documents import services as document_services
+from kollegan.documents.models import Document, DocumentComment
 from kollegan.events import services as event_services
 from kollegan.events.models import Attendance, Event, Occurrence
 from kollegan.events.services import EventData
 from kollegan.feed import images as feed_images
 from kollegan.feed import services as feed_services
 from kollegan.feed.models import Like, Post, Reply
+from kollegan.files import services as file_services
+from kollegan.files.models import Attachment
 from kollegan.groups import services as group_services
 from kollegan.groups.models import Group, GroupMembership
+from kollegan.helppages.models import HelpPage
 from kollegan.notes import services as note_services
 from kollegan.notes.models import Note
 from kollegan.notifications.models import (
@@ -187,8 +193,33 @@ EXPECTED: dict[str, Row] = {
     "groups:edit": MODERATORS_ONLY,
     "groups:add_members": POST_ONLY,
     "groups:remove_member": POST_ONLY,
+    # Dokument (tests/test_documents_views.py), opened on Bob's guideline: every member
+    # reads, writes and edits (unless archived); its owner and moderators change the
+    # status and delete; a comment's writer and moderators delete it. Members record
+    # their own organisation's adoption.
     "documents": MEMBERS_ONLY,
+    "documents:create": MEMBERS_ONLY,
+    "documents:changes": MEMBERS_ONLY,
+    "documents:detail": MEMBERS_ONLY,
+    "documents:edit": MEMBERS_ONLY,
+    "documents:history": MEMBERS_ONLY,
+    "documents:version": MEMBERS_ONLY,
+    "documents:restore": MEMBERS_ONLY,
+    "documents:compare": MEMBERS_ONLY,
+    "documents:adoption": MEMBERS_ONLY,
+    "documents:status": MODERATORS_ONLY,
+    "documents:delete": MODERATORS_ONLY,
+    "documents:comment_delete": MODERATORS_ONLY,
+    "documents:comment": POST_ONLY,
+    # Files (tests/test_files_views.py), opened on Bob's file on his guideline: whoever
+    # may see the item downloads it; attaching and removing are POST only.
+    "files:download": MEMBERS_ONLY,
+    "files:attach": POST_ONLY,
+    "files:delete": POST_ONLY,
+    # Hjälp (tests/test_helppages.py), opened on a page for members only; a page
+    # marked public (the accessibility statement) is read without login.
     "help": MEMBERS_ONLY,
+    "helppages:page": MEMBERS_ONLY,
     # POST-only: used for real in test_post_only_view_works_for_members_and_…
     "profiles:token_create": POST_ONLY,
     "profiles:token_revoke": POST_ONLY,
@@ -312,6 +343,19 @@ EXPECTED: dict[str, Row] = {
     "api:attend_event": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
     "api:list_notes": API,
     "api:create_note": API,
+    # Dokument and files over the API (tests/test_api_documents.py,
+    # tests/test_api_files.py); writing a version shares the version list's path.
+    "api:list_documents": API,
+    "api:create_document": API,
+    "api:get_document": API,
+    "api:list_versions": API,
+    "api:create_version": API,
+    "api:get_version": API,
+    # Uploading shares no path with a GET: 405 before anyone is asked (POST_CASES).
+    "api:create_file": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
+    "api:get_file": API,
+    "api:download_file": API,
+    "api:delete_file": API,
     # Notifications (tests/test_notifications_*.py, tests/test_api_notifications.py).
     # Opened on Bob's notification: nobody else's. Unsubscribing needs no login,
     # the signed link is the authorisation (RFC 8058 one-click).
@@ -353,6 +397,8 @@ VISITOR_REFUSALS = {LOGIN, NOT_FOUND, UNAUTHORIZED, METHOD}
 # The views that carry ``login_not_required`` (the members-only middleware lets
 # them through). Pages answering 404 to everybody may be marked too.
 MARKED_PUBLIC = VISITOR_ALLOWLIST | {
+    # Decides inside: a public help page is read without login, others send to login.
+    "helppages:page",
     "account_email",
     "account_logout",
     "account_signup",
@@ -423,6 +469,13 @@ ADMIN_EXCEPTIONS: dict[str, str] = {
     # The audit log is read only; its CSV export is for administrators like the rest.
     "admin:audit_auditentry_add": FORBIDDEN,
     "admin:audit_auditentry_delete": FORBIDDEN,
+    # Documents, their comments and adoptions are written on the pages, where versions,
+    # counts and notifications follow; files are attached on the item's page.
+    "admin:documents_document_add": FORBIDDEN,
+    "admin:documents_documentcomment_add": FORBIDDEN,
+    "admin:documents_adoption_add": FORBIDDEN,
+    # Files are attached on the item's page, never in the admin.
+    "admin:files_attachment_add": FORBIDDEN,
     # E-mails are written by the worker; a failed one is sent again, never deleted.
     "admin:notifications_email_add": FORBIDDEN,
     "admin:notifications_email_delete": FORBIDDEN,
@@ -529,6 +582,11 @@ class World:
     group: Group
     # Bob's notification of Alice's answer in his thread.
     notification: Notification
+    # Dokument: Bob's guideline in two versions, his comment, Storuman's adoption and
+    # his file on the guideline.
+    document: Document
+    document_comment: DocumentComment
+    attachment: Attachment
 
     def token_for(self, member: Member | None) -> ApiToken:
         owner = member or self.bob
@@ -594,6 +652,23 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> 
     )
     group = group_services.group_create(moderator=carol, name="Yrkesresan Ny inom R8")
     group_services.group_add_members(moderator=carol, group=group, members=[bob])
+    document = document_services.document_create(
+        author=bob, title="Riktlinje för orosanmälningar", body="Så gör vi.", kind="guideline"
+    )
+    document_services.document_save(
+        document=document, editor=bob, title=document.title, body="Så gör vi nu.", base_version=1
+    )
+    document_comment = document_services.comment_create(
+        document=document, author=bob, body="Synpunkter välkomna."
+    )
+    document_services.adoption_record(
+        document=document, member=bob, organisation=bob.organisation, status="adopted"
+    )
+    attachment = file_services.attachment_add(
+        upload=SimpleUploadedFile("rutin.txt", "Rutin för mottagning.\n".encode()),
+        uploader=bob,
+        owner=document,
+    )
     return World(
         members={
             "visitor": None,
@@ -624,6 +699,9 @@ def world(alice, bob, carol, admin_member, dave, unit, lycksele, sso_config) -> 
         feed_token=event_services.feed_renew(member=bob),
         group=group,
         notification=unread_notification(bob, question),
+        document=document,
+        document_comment=document_comment,
+        attachment=attachment,
     )
 
 
@@ -653,6 +731,11 @@ def admin_sample_object(model: type, world: World):
         "socialaccount.socialaccount": lambda: SocialAccount.objects.order_by("pk").first(),
         "mfa.authenticator": lambda: bobs_security_key(world),
         "audit.auditentry": lambda: AuditEntry.objects.order_by("pk").first(),
+        "documents.document": lambda: world.document,
+        "documents.documentcomment": lambda: world.document_comment,
+        "documents.adoption": lambda: world.document.adoptions.first(),
+        "files.attachment": lambda: world.attachment,
+        "helppages.helppage": lambda: HelpPage.objects.order_by("pk").first(),
         "notifications.email": lambda: Email.objects.create(
             recipient=world.bob, kind=EmailKind.IMMEDIATE, status=EmailStatus.DEAD
         ),
@@ -755,6 +838,28 @@ KWARGS: dict[str, Callable[[World, Member | None], dict[str, Any]]] = {
     "groups:edit": lambda w, me: {"pk": w.group.pk},
     "groups:add_members": lambda w, me: {"pk": w.group.pk},
     "groups:remove_member": lambda w, me: {"pk": w.group.pk, "member": w.bob.pk},
+    "documents:detail": lambda w, me: {"pk": w.document.pk},
+    "documents:edit": lambda w, me: {"pk": w.document.pk},
+    "documents:history": lambda w, me: {"pk": w.document.pk},
+    "documents:version": lambda w, me: {"pk": w.document.pk, "number": 1},
+    "documents:restore": lambda w, me: {"pk": w.document.pk, "number": 1},
+    "documents:compare": lambda w, me: {"pk": w.document.pk},
+    "documents:adoption": lambda w, me: {"pk": w.document.pk},
+    "documents:status": lambda w, me: {"pk": w.document.pk},
+    "documents:delete": lambda w, me: {"pk": w.document.pk},
+    "documents:comment": lambda w, me: {"pk": w.document.pk},
+    "documents:comment_delete": lambda w, me: {"pk": w.document_comment.pk},
+    "files:download": lambda w, me: {"pk": w.attachment.pk},
+    "files:delete": lambda w, me: {"pk": w.attachment.pk},
+    "files:attach": lambda w, me: {"owner_kind": "dokument", "owner_id": w.document.pk},
+    "helppages:page": lambda w, me: {"slug": "fragor"},
+    "api:get_document": lambda w, me: {"document_id": w.document.pk},
+    "api:list_versions": lambda w, me: {"document_id": w.document.pk},
+    "api:create_version": lambda w, me: {"document_id": w.document.pk},
+    "api:get_version": lambda w, me: {"document_id": w.document.pk, "number": 1},
+    "api:get_file": lambda w, me: {"attachment_id": w.attachment.pk},
+    "api:download_file": lambda w, me: {"attachment_id": w.attachment.pk},
+    "api:delete_file": lambda w, me: {"attachment_id": w.attachment.pk},
 }
 
 
@@ -1268,7 +1373,34 @@ def _follows_post(response, member, world):
 
 
 def _nobody_follows_post(member, world):
-    assert not Following.objects.exists()
+    assert not Following.objects.filter(target_type=Target.POST).exists()
+
+
+def _document_commented(response, member, world):
+    assert response.status_code == 302
+    assert world.document.comments.filter(author=member).exists()
+
+
+def _document_not_commented(member, world):
+    assert world.document.comments.count() == 1
+
+
+def _file_attached(response, member, world):
+    assert response.status_code in (201, 302)
+    assert world.document.attachments.filter(uploaded_by=member, name="lista.txt").exists()
+
+
+def _no_file_attached(member, world):
+    assert list(world.document.attachments.values_list("name", flat=True)) == ["rutin.txt"]
+
+
+def _file_removed(response, member, world):
+    assert response.status_code == 302
+    assert not Attachment.objects.filter(pk=world.attachment.pk).exists()
+
+
+def _file_kept(member, world):
+    assert Attachment.objects.filter(pk=world.attachment.pk).exists()
 
 
 def _sessions_of(member: Member) -> list[Session]:
@@ -1463,6 +1595,39 @@ POST_CASES: dict[str, PostCase] = {
         data={"follow": "1"},
         succeeded=_follows_post,
         untouched=_nobody_follows_post,
+    ),
+    "documents:comment": PostCase(
+        url=lambda w, me: reverse("documents:comment", args=[w.document.pk]),
+        data={"body": "Bra förslag."},
+        succeeded=_document_commented,
+        untouched=_document_not_commented,
+    ),
+    "files:attach": PostCase(
+        url=lambda w, me: reverse("files:attach", args=["dokument", w.document.pk]),
+        data={},
+        data_for=lambda w: {"file": SimpleUploadedFile("lista.txt", b"Att ta med.\n")},
+        succeeded=_file_attached,
+        untouched=_no_file_attached,
+    ),
+    # Bob's own file: everyone else is refused (Carol removes it as a moderator).
+    "files:delete": PostCase(
+        url=lambda w, me: reverse("files:delete", args=[w.attachment.pk]),
+        data={},
+        succeeded=_file_removed,
+        untouched=_file_kept,
+        refused={"member": FORBIDDEN},
+    ),
+    "api:create_file": PostCase(
+        url=lambda w, me: reverse("api:create_file"),
+        data={},
+        data_for=lambda w: {
+            "file": SimpleUploadedFile("lista.txt", b"Att ta med.\n"),
+            "owner_type": "document",
+            "owner_id": w.document.pk,
+        },
+        succeeded=_file_attached,
+        untouched=_no_file_attached,
+        refused={"visitor": UNAUTHORIZED, "deactivated": UNAUTHORIZED},
     ),
     "admin:logout": PostCase(
         url=lambda w, me: reverse("admin:logout"),
