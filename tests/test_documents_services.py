@@ -482,7 +482,7 @@ def test_the_collections_are_counted_once_and_again_after_each_change(
         )
     assert collections()[0] == {"routine": 1}
     with django_assert_num_queries(0):
-        kinds, topics = collections()
+        _kinds, topics = collections()
     assert [(topic.slug, topic.document_count) for topic in topics] == [("barn-och-unga", 1)]
 
     with django_capture_on_commit_callbacks(execute=True):
