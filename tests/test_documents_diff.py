@@ -129,3 +129,9 @@ def test_a_long_paragraph_rewritten_whole_still_gives_a_result():
     new = " ".join(["unga"] * 3000)
     parts = blocks(old, new)
     assert [piece.kind for block in parts for piece in block.pieces] == [DELETE, INSERT]
+
+
+def test_line_breaks_from_a_browser_are_not_changes():
+    # A textarea sends CRLF; the seeded and API texts have LF.
+    assert "<ins" not in word_diff("Rad ett\nRad två\n", "Rad ett\r\nRad två\r\n")
+    assert "<del" not in word_diff("Rad ett\nRad två\n", "Rad ett\r\nRad två\r\n")

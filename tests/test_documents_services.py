@@ -193,7 +193,9 @@ def test_a_save_based_on_a_version_that_does_not_exist_yet_is_stale(alice, guide
     assert DocumentVersion.objects.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+# Real commits, so the two threads see each other; serialized_rollback puts the
+# migrations' rows back for the transactional tests that follow.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_saves_at_the_same_instant_cannot_both_win(alice, bob, barn):
     document = write(alice)
     results: list[str] = []
@@ -500,3 +502,11 @@ def test_the_collections_are_counted_once_and_again_after_each_change(
         services.document_hide(document=first, moderator=carol)
         services.document_unhide(document=first, moderator=carol)
     assert collections()[0] == {"template": 1}
+
+
+def test_a_text_from_a_browser_is_saved_with_plain_line_breaks(alice):
+    document = services.document_create(
+        author=alice, title="Rutin", body="Rad ett\r\nRad två\r\n", kind="routine"
+    )
+    assert document.body == "Rad ett\nRad två"
+    assert document.versions.get().body == "Rad ett\nRad två"

@@ -75,8 +75,14 @@ def _words(old: str, new: str) -> list[Piece]:
     return pieces
 
 
+def _plain_breaks(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
 def blocks(old: str, new: str) -> list[Block]:
-    """The two texts as blocks of unchanged and changed lines."""
+    """The two texts as blocks of unchanged and changed lines. Line breaks count
+    alike however they were written (texts saved before CRLF was made LF)."""
+    old, new = _plain_breaks(old), _plain_breaks(new)
     old_lines = old.splitlines(keepends=True)
     new_lines = new.splitlines(keepends=True)
     result: list[Block] = []

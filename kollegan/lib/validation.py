@@ -23,8 +23,9 @@ def field_error(field: str, message: str, code: str) -> ValidationError:
 
 
 def clean_body(body: str, *, limit: int) -> str:
-    """The text without surrounding space; refused when empty or over ``limit``."""
-    body = (body or "").strip()
+    """The text without surrounding space, with plain line breaks (a browser's
+    textarea sends CRLF); refused when empty or over ``limit``."""
+    body = (body or "").replace("\r\n", "\n").replace("\r", "\n").strip()
     if not body:
         raise field_error("body", _("Write a text."), "body_empty")
     if len(body) > limit:

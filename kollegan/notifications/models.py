@@ -256,7 +256,7 @@ class NotificationSettings(models.Model):
         _("when someone mentions me"), max_length=10, choices=Frequency, default=Frequency.IMMEDIATE
     )
     own = models.CharField(
-        _("answers to my questions and replies to my posts"),
+        _("answers to my questions, replies to my posts, changes to my documents"),
         max_length=10,
         choices=Frequency,
         default=Frequency.IMMEDIATE,

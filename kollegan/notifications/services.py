@@ -206,7 +206,7 @@ def describe_subscription(what: str) -> str:
         return _("%(kind)s in %(topic)s") % {"kind": kind, "topic": topic}
     return {
         "mentions": _("Mentions of you"),
-        "own": _("Answers to your questions and replies to your posts"),
+        "own": _("Answers to your questions, replies to your posts and changes to your documents"),
         "following": _("What you follow"),
         "my_topics": _("New questions in the topics on your profile"),
         "daily": _("The daily digest"),
