@@ -67,7 +67,9 @@ class SubscriptionsIn(Schema):
     digest_hour: int | None = Field(None, description="0–23, Swedish time")
     digest_weekday: int | None = Field(None, description="Weekly digest day, 0 Monday – 6 Sunday")
     mentions: str | None = Field(None, description="How often: when someone mentions me")
-    own: str | None = Field(None, description="Answers to my questions, replies to my posts, changes to my documents")
+    own: str | None = Field(
+        None, description="Answers to my questions, replies to my posts, changes to my documents"
+    )
     following: str | None = Field(None, description="What I follow")
     my_topics: str | None = Field(None, description="New questions in my profile's topics")
     topics: list[TopicChoice] | None = Field(

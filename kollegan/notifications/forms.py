@@ -69,7 +69,9 @@ class EmailSettingsForm(GuardedForm):
         widget=forms.CheckboxInput(attrs={"role": "switch"}),
     )
     mentions = _frequency_field(_("When someone mentions me"))
-    own = _frequency_field(_("Answers to my questions, replies to my posts, changes to my documents"))
+    own = _frequency_field(
+        _("Answers to my questions, replies to my posts, changes to my documents")
+    )
     following = _frequency_field(
         _("What I follow"),
         _("Questions, posts and events you follow: their answers, comments and changes."),
