@@ -54,9 +54,9 @@ def run_bench(data_dir: Path) -> subprocess.CompletedProcess:
             "--members",
             "60",
             "--requests",
-            "20",
+            "5",
             "--warmup",
-            "2",
+            "1",
             "--data-dir",
             str(data_dir),
         ],
@@ -85,7 +85,7 @@ def test_bench_reports_every_page_as_json(tmp_path):
     for line in lines:
         assert line["status"] == 200, line
         assert line["members"] == 60
-        assert line["requests"] == 20
+        assert line["requests"] == 5
         assert "error" not in line
         for key in ("server_p50_ms", "server_p95_ms", "client_p50_ms", "client_p95_ms"):
             assert isinstance(line[key], int | float) and line[key] > 0, (key, line)
@@ -109,7 +109,7 @@ def test_bench_reports_every_page_as_json(tmp_path):
         assert line["members"] == 60 and "error" not in line, line
     for name in ("notify_post_no_subscribers", "notify_post_60_subscribers"):
         line = notify[name]
-        assert (line["status"], line["requests"], line["method"]) == (302, 20, "POST"), line
+        assert (line["status"], line["requests"], line["method"]) == (302, 5, "POST"), line
         assert line["server_p95_ms"] > 0 and line["queries"] > 0, line
     assert isinstance(notify["notify_post_60_subscribers"]["ratio_p95_vs_no_subscribers"], float)
     # Every member but the asker and those who left is told.
