@@ -40,6 +40,18 @@ urlpatterns = [
     # The login address is the one the invitation went to: allauth's page for
     # adding addresses would let a member switch it to any unverified address.
     path("konto/email/", account_views.not_available, name="account_email"),
+    # Nor does it confirm who you are by a code in an e-mail (allauth 65.22 and
+    # later): the password and, where required, the second factor confirm it.
+    path(
+        "konto/reauthenticate/code/",
+        account_views.not_available,
+        name="account_request_reauthentication_code",
+    ),
+    path(
+        "konto/reauthenticate/code/confirm/",
+        account_views.not_available,
+        name="account_confirm_reauthentication_code",
+    ),
     # Single sign-on: Kollegan's front doors to allauth's provider logins.
     path("konto/", include("kollegan.sso.urls")),
     path("konto/", include(_allauth_urlpatterns())),

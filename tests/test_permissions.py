@@ -271,6 +271,9 @@ EXPECTED: dict[str, Row] = {
     "account_signup": NOWHERE,
     "account_email_verification_sent": NOWHERE,
     "account_confirm_email": NOWHERE,
+    # Nor confirmation by an e-mailed code (allauth 65.22): password and second factor.
+    "account_request_reauthentication_code": NOWHERE,
+    "account_confirm_reauthentication_code": NOWHERE,
     # --- Two-factor login (allauth.mfa) under /konto/2fa/ ------------------------------
     # The matrix's sessions come from force_login, which records no recent login, so
     # the pages that add or remove an app or key first ask for the password again
@@ -406,6 +409,8 @@ MARKED_PUBLIC = VISITOR_ALLOWLIST | {
     "account_email_verification_sent",
     "account_confirm_email",
     "account_confirm_login_code",
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
     "admin:login",
     "openid_connect_login",
     "openid_connect_callback",
@@ -436,6 +441,8 @@ SHADOWED = {
     "account_signup",
     "account_email_verification_sent",
     "account_confirm_email",
+    "account_request_reauthentication_code",
+    "account_confirm_reauthentication_code",
 }
 
 
