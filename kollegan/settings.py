@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "kollegan.documents",
     "kollegan.files",
     "kollegan.helppages",
+    "kollegan.search",
     "kollegan.api",
     "kollegan.audit",
     "kollegan.core.admin_config.KolleganAdminConfig",

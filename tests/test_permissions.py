@@ -75,6 +75,7 @@ from kollegan.notifications.services import unsubscribe_token
 from kollegan.profiles import photos
 from kollegan.questions import services as question_services
 from kollegan.questions.models import Answer, Comment, Follow, Question, Report
+from kollegan.search.models import Synonym
 from kollegan.sso.models import OrganisationLogin
 from kollegan.topics.models import Topic
 
@@ -221,6 +222,9 @@ EXPECTED: dict[str, Row] = {
     # marked public (the accessibility statement) is read without login.
     "help": MEMBERS_ONLY,
     "helppages:page": MEMBERS_ONLY,
+    # Sök (tests/test_search_*.py): results are checked per searcher there.
+    "search:page": MEMBERS_ONLY,
+    "api:search_api": API,
     # POST-only: used for real in test_post_only_view_works_for_members_and_…
     "profiles:token_create": POST_ONLY,
     "profiles:token_revoke": POST_ONLY,
@@ -754,6 +758,7 @@ def admin_sample_object(model: type, world: World):
         "documents.adoption": lambda: world.document.adoptions.first(),
         "files.attachment": lambda: world.attachment,
         "helppages.helppage": lambda: HelpPage.objects.order_by("pk").first(),
+        "search.synonym": lambda: Synonym.objects.order_by("pk").first(),
         "notifications.email": lambda: Email.objects.create(
             recipient=world.bob, kind=EmailKind.IMMEDIATE, status=EmailStatus.DEAD
         ),

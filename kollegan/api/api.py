@@ -216,6 +216,7 @@ from kollegan.files.api import router as files_router  # noqa: E402
 from kollegan.notes.api import router as notes_router  # noqa: E402
 from kollegan.notifications.api import router as notifications_router  # noqa: E402
 from kollegan.questions.api import router as questions_router  # noqa: E402
+from kollegan.search.api import router as search_router  # noqa: E402
 
 api.add_router("/members", members_router)
 api.add_router("/", questions_router)  # /questions and /answers
@@ -225,3 +226,4 @@ api.add_router("/", notes_router)  # /notes
 api.add_router("/", notifications_router)  # /notifications and /subscriptions
 api.add_router("/", documents_router)  # /documents
 api.add_router("/", files_router)  # /files
+api.add_router("/", search_router)  # /search

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from kollegan.core.signals import visibility_changed
 from kollegan.lib.markdown import render_markdown
 
 CACHE_KEY = "kollegan:site-config:v2"
@@ -172,6 +173,8 @@ class MemberText(models.Model):
             .update(hidden_at=now, hidden_by=moderator, hidden_reason=reason)
         )
         self.hidden_at, self.hidden_by, self.hidden_reason = now, moderator, reason
+        if changed:
+            visibility_changed.send(sender=type(self), instance=self)
         return bool(changed)
 
     def mark_restored(self) -> bool:
@@ -182,4 +185,6 @@ class MemberText(models.Model):
             .update(hidden_at=None, hidden_by=None, hidden_reason="")
         )
         self.hidden_at, self.hidden_by, self.hidden_reason = None, None, ""
+        if changed:
+            visibility_changed.send(sender=type(self), instance=self)
         return bool(changed)

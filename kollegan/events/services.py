@@ -337,9 +337,11 @@ def _notes_follow_group(event: Event) -> None:
     group (or out of one), its notes move too, and leave the feed."""
     from kollegan.feed.models import FeedEntry
     from kollegan.notes.models import Note
+    from kollegan.search.indexing import index_by_id
 
     notes = Note.objects.filter(event=event)
     notes.update(group=event.group)
+    index_by_id("note", list(notes.values_list("pk", flat=True)))
     if event.group_id is not None:
         FeedEntry.objects.filter(note__in=notes).delete()
 

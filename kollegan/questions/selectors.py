@@ -180,31 +180,20 @@ def filter_choices() -> dict:
 
 
 def similar_questions(title: str, *, exclude: int | None = None) -> list[Question]:
-    """Up to five questions whose titles share the longer words of ``title``.
+    """Up to five questions like ``title``, the best match first, found by search
+    (stems, compound parts and synonyms; kollegan.search)."""
+    from kollegan.search.selectors import similar_question_ids
 
-    A plain title match until the search issue lands; the newest matches first.
-    The words are few (at most five), so the query stays one LIKE per word."""
-    words = sorted({w.strip(".,;:!?()\"'").lower() for w in title.split()}, key=len, reverse=True)
-    words = [w for w in words if len(w) >= 4][:5]
-    if not words:
+    ids = similar_question_ids(title, exclude=exclude, limit=SIMILAR_LIMIT)
+    if not ids:
         return []
-    condition = Q()
-    for word in words:
-        # SQLite's LIKE folds ASCII case only: also look for the capitalised and the
-        # upper-case word, so "öppenvård" finds "Öppenvård" and "ÖPPENVÅRD".
-        condition |= (
-            Q(title__icontains=word)
-            | Q(title__contains=word[:1].upper() + word[1:])
-            | Q(title__contains=word.upper())
-        )
-    queryset = visible_questions().filter(condition)
-    if exclude:
-        queryset = queryset.exclude(pk=exclude)
-    return list(
-        queryset.only("pk", "title", "answer_count", "solved", "created_at").order_by(
-            "-created_at", "-id"
-        )[:SIMILAR_LIMIT]
+    found = (
+        visible_questions()
+        .filter(pk__in=ids)
+        .only("pk", "title", "answer_count", "solved", "created_at")
     )
+    by_id = {question.pk: question for question in found}
+    return [by_id[pk] for pk in ids if pk in by_id]
 
 
 # --- One thread -------------------------------------------------------------------------------
