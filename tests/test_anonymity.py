@@ -285,6 +285,11 @@ def _starts(asker: Asker) -> list[str]:
         "/amnen/vald/",
         f"/medarbetare/{asker.member.pk}/",
         "/medarbetare/?q=Zelda",
+        # Search finds her by name and her question by its words, never one with the other.
+        "/sok/?q=Zelda",
+        "/sok/?q=Zelda+Unikdottersson",
+        "/sok/?q=Kvastfening",
+        "/sok/?q=Kvastfening&typ=question&sortera=nyast",
         "/admin/",
         "/admin/audit/auditentry/",
         "/kalendarium/lista/",
@@ -328,6 +333,8 @@ def test_no_api_response_ties_the_anonymous_asker_to_her_texts(asker, bob):
         f"/api/v1/questions/{asker.other_question.pk}",
         f"/api/v1/questions/{asker.named_question.pk}",
         "/api/v1/members?q=Zelda",
+        "/api/v1/search?q=Zelda",
+        "/api/v1/search?q=Kvastfening",
         f"/api/v1/members/{asker.member.pk}",
         "/api/v1/openapi.json",
         "/api/v1/events",
@@ -341,6 +348,8 @@ def test_no_api_response_ties_the_anonymous_asker_to_her_texts(asker, bob):
     assert result.responses_with("Kvastfening") and result.responses_with("Gnidderlöv")
     # The feed announces both questions; only the named one with its asker.
     assert "Kvastfening" in result.pages["/api/v1/feed"]
+    assert "Kvastfening" in result.pages["/api/v1/search?q=Kvastfening"]
+    assert "Unikdottersson" in result.pages["/api/v1/search?q=Zelda"]
     assert "Kontrollsson" in result.pages["/api/v1/feed"]
     assert "Kontrollsson" in result.pages[f"/api/v1/questions/{asker.named_question.pk}"]
     assert "Unikdottersson" in result.pages[f"/api/v1/members/{asker.member.pk}"]

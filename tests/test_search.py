@@ -480,3 +480,14 @@ def test_the_api_refuses_bad_input_in_swedish(bob_api):
 
 def test_the_api_answers_only_members(client, dave):
     assert client.get("/api/v1/search", {"q": "stöd"}).status_code == 401
+
+
+def test_the_organisation_filter_offers_those_that_wrote_something(alice, bob, alice_client):
+    from kollegan.search.selectors import filter_organisations
+
+    ask(bob, "Umgängesstöd i Storuman")
+    ask(alice, "Hot från en förälder", anonymous=True)
+    assert [o.slug for o in filter_organisations()] == ["storuman"]
+    html = alice_client.get("/sok/", {"q": "hot"}).content.decode()
+    assert 'value="storuman"' in html
+    assert 'value="lycksele"' not in html

@@ -126,7 +126,9 @@ def prepare_data(target: Target, env: dict[str, str], seed: int) -> "Fixture":
             progress(f"generating {target.members} members")
             data.generate(target.members, seed, progress)
             progress(f"{data.member_count()} members in the database")
+        search_index = data.ensure_search_index(progress)
         fixture = data.prepare_fixture()
+        fixture.search_index = search_index
         from kollegan.bench import notify
 
         # What a notification run that died left behind would change the pages' figures.
@@ -212,6 +214,14 @@ def run(args: argparse.Namespace) -> int:
     os.environ.update(env)
     progress(f"scale {label}: {members} members, data in {target.data_dir}")
     fixture = prepare_data(target, env, args.seed)
+    index_line = {
+        "figure": "search_index",
+        "scale": target.label,
+        "members": target.members,
+        "database": "postgresql" if target.database_url else "sqlite",
+        **fixture.search_index,
+    }
+    print(json.dumps(index_line, ensure_ascii=False), flush=True)
 
     failures = 0
     with granian(env, target.data_dir / "granian.log") as port:

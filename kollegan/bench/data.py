@@ -99,6 +99,8 @@ class Fixture:
     api_secret: str
     # Ids, and the odd string such as a feed cursor, filled into the pages' paths.
     ids: dict[str, int | str] = field(default_factory=dict)
+    # The search index's figures: entries, rebuild seconds, bytes.
+    search_index: dict = field(default_factory=dict)
 
 
 def fingerprint(members: int, seed: int) -> str:
@@ -2510,6 +2512,48 @@ def generate(members: int, seed: int, progress: Callable[[str], None]) -> None:
         # planner guesses at fresh tables and the figures would mislead.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
+
+
+# --- Sök ------------------------------------------------------------------------------------
+
+# Bumped when the index's analysis changes, so the bench builds it again.
+SEARCH_INDEX_VERSION = 1
+
+
+def search_index_size() -> int:
+    """Bytes the search index takes: its table, the FTS5 tables or the GIN index."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_total_relation_size('search_searchentry')")
+            return int(cursor.fetchone()[0])
+        cursor.execute(
+            "SELECT SUM(pgsize) FROM dbstat WHERE name LIKE 'search_%' "
+            "OR name LIKE 'sqlite_autoindex_search_%'"
+        )
+        return int(cursor.fetchone()[0] or 0)
+
+
+def ensure_search_index(progress: Callable[[str], None]) -> dict:
+    """Build the search index over the generated data unless this data set has it
+    already; returns its figures (entries, rebuild seconds, bytes)."""
+    from kollegan.search.indexing import rebuild
+
+    wanted = f"{SEARCH_INDEX_VERSION};{_meta_get('fingerprint')}"
+    if _meta_get("search_index") != wanted:
+        progress("building the search index")
+        report = rebuild(progress=progress)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE search_searchentry")
+        _meta_set("search_rebuild_seconds", f"{report.seconds:.1f}")
+        _meta_set("search_entries", str(report.entries))
+        _meta_set("search_index", wanted)
+        progress(f"search index: {report.entries:,} entries in {report.seconds:.1f}s")
+    return {
+        "entries": int(_meta_get("search_entries") or 0),
+        "rebuild_seconds": float(_meta_get("search_rebuild_seconds") or 0),
+        "size_bytes": search_index_size(),
+    }
 
 
 def prepare_fixture() -> Fixture:

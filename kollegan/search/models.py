@@ -39,6 +39,8 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_once")
         ]
+        # The organisation filter lists the organisations that wrote something.
+        indexes = [models.Index(fields=["organisation_id", "kind"], name="search_entry_org")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.object_id}"

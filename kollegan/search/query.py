@@ -44,8 +44,17 @@ class Query:
 
     @property
     def stems(self) -> set[str]:
-        """Every whole stem the query looks for (to mark them in excerpts)."""
-        return {s for c in self.clauses for a in c.alternatives if not a.prefix for s in a.stems}
+        """The stems to mark in excerpts: words, and phrases the member typed.
+        Not the words inside a synonym's longer form ("lag", "vård" and "unga"
+        of LVU's), which would mark every other word of a text."""
+        marked = set()
+        for clause in self.clauses:
+            for alternative in clause.alternatives:
+                if alternative.prefix:
+                    continue
+                if len(alternative.stems) == 1 or len(clause.alternatives) == 1:
+                    marked.update(alternative.stems)
+        return marked
 
     @property
     def prefixes(self) -> set[str]:

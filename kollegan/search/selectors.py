@@ -182,6 +182,21 @@ def _results(
     return results
 
 
+def filter_organisations() -> list[Organisation]:
+    """The organisations whose members have written something findable by name,
+    as the question list offers them. Not every member organisation: a list of
+    all of them beside an anonymous question would name the asker's too, in a
+    place where only a few organisations might have members."""
+    from django.db.models import Exists, OuterRef
+
+    from kollegan.search.models import SearchEntry
+
+    written = SearchEntry.objects.filter(organisation_id=OuterRef("pk")).exclude(kind="member")
+    return list(
+        Organisation.objects.filter(Exists(written)).only("pk", "name", "slug").order_by("name")
+    )
+
+
 # --- Similar questions --------------------------------------------------------------------
 
 

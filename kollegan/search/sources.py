@@ -16,6 +16,7 @@ like a named one, and searching for a member's name finds the member, never
 what they wrote."""
 
 import datetime as dt
+import functools
 import html
 import re
 from collections.abc import Iterable, Iterator
@@ -44,8 +45,10 @@ _SPACES = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"<(?:/(?:p|li|h\d|td|th|tr|div|blockquote|pre|ul|ol)|br\s*/?)>", re.I)
 
 
+@functools.lru_cache(maxsize=4096)
 def plain(markup: str) -> str:
-    """Text of sanitised HTML, for indexing and excerpts."""
+    """Text of sanitised HTML, for indexing and excerpts. Cached: strip_tags is
+    slow, and a rebuild meets the same short texts many times."""
     if not markup:
         return ""
     text = html.unescape(strip_tags(_BLOCK_END.sub(" ", markup)))
@@ -165,7 +168,6 @@ class _InThread(Source):
     """Answers and comments: found by their own text, shown under the question."""
 
     fields = frozenset({"body", "body_html", "hidden_at"})
-    context = _("Answer to")
 
     def queryset(self) -> QuerySet:
         return self.model.objects.select_related("author", "question").prefetch_related(
@@ -194,7 +196,7 @@ class _InThread(Source):
         )
         return {
             item.pk: Shown(item.question.title, item.get_absolute_url(), plain(item.body_html),
-                           item.created_at, str(self.context))
+                           item.created_at)
             for item in items
         }  # fmt: skip
 
@@ -209,7 +211,6 @@ class CommentSource(_InThread):
     kind = "comment"
     label = _("Comment")
     model = Comment
-    context = _("Comment on")
 
 
 # --- Inlägg -----------------------------------------------------------------------------
@@ -276,7 +277,7 @@ class ReplySource(Source):
         )
         return {
             r.pk: Shown(short(plain(r.post.body_html)), r.get_absolute_url(), plain(r.body_html),
-                        r.created_at, str(_("Reply to")))
+                        r.created_at)
             for r in replies
         }  # fmt: skip
 
@@ -482,7 +483,9 @@ def _member_text(member: Member) -> str:
     labels = ", ".join(label.name for label in member.expertise.all())
     where = [member.unit.name if member.unit else "", member.town]
     where.append(member.organisation.name if member.organisation else "")
-    return "\n".join(part for part in [member.title, labels, *where] if part)
+    # "Storuman" as town and as organisation once.
+    parts = dict.fromkeys(part for part in [member.title, labels, *where] if part)
+    return "\n".join(parts)
 
 
 SOURCES: dict[str, Source] = {

@@ -4,9 +4,8 @@ JavaScript; with htmx the results follow the typing (the last word a prefix)."""
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kollegan.accounts.models import Organisation
 from kollegan.search.forms import SearchForm
-from kollegan.search.selectors import SearchFilters, search
+from kollegan.search.selectors import SearchFilters, filter_organisations, search
 from kollegan.topics.models import Topic
 
 
@@ -41,5 +40,5 @@ def search_page(request: HttpRequest) -> HttpResponse:
     if live:
         return render(request, "search/_live.html", context, status=status)
     context["topics"] = Topic.objects.filter(is_active=True).only("name", "slug")
-    context["organisations"] = Organisation.objects.only("name", "slug").order_by("name")
+    context["organisations"] = filter_organisations()
     return render(request, "search/search.html", context, status=status)
