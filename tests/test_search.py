@@ -138,6 +138,13 @@ def test_a_part_of_a_compound_finds_it_below_an_exact_match(alice, bob):
     assert found == ["Stöd till anhöriga", "Försörjningsstöd till makar"]
 
 
+def test_the_word_itself_in_a_long_text_ranks_above_a_short_compound(alice, bob):
+    long_text = " ".join(["Vi har gått igenom rutinerna för handläggning i kommunen."] * 60)
+    ask(alice, "Genomgång av rutiner", long_text + " Ett beroende av andra avdelningar.")
+    ask(alice, "Spelberoende hos unga", "Vad gör ni?")
+    assert titles(bob, "beroende") == ["Genomgång av rutiner", "Spelberoende hos unga"]
+
+
 def test_an_answer_makes_its_question_findable_once(alice, bob):
     question = ask(alice, "Hyran för en familj", "Vad gäller?")
     question_services.answer_create(

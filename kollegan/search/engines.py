@@ -45,6 +45,7 @@ class Candidate:
     thread: str
     topics: str  # ",3,7,"
     score: float  # higher is better on both engines
+    exact: bool = True  # some word matched as itself, not only as a compound's part
 
 
 def _filters(scope: Scope) -> tuple[str, list]:
@@ -76,13 +77,15 @@ def candidates(
     query: Query, scope: Scope, *, any_clause: bool = False, limit: int = CANDIDATES
 ) -> list[Candidate]:
     """The newest ``limit`` entries matching ``query`` within ``scope``, newest first,
-    each with its relevance score."""
+    each with its relevance score and whether a word matched as itself (the
+    compound-part column weighs nothing in that second figure)."""
     if not query:
         return []
     where, params = _filters(scope)
     if connection.vendor == "postgresql":
         sql = f"""
-            SELECT c.id, c.kind, c.object_id, c.thread, c.topics, ts_rank(c.vector, q.q, 1)
+            SELECT c.id, c.kind, c.object_id, c.thread, c.topics, ts_rank(c.vector, q.q, 1),
+                ts_rank('{{0, 0, 1, 1}}', c.vector, q.q) > 0
             FROM (
                 SELECT e.id, e.kind, e.object_id, e.thread, e.topics, e.vector
                 FROM search_searchentry e
@@ -96,7 +99,8 @@ def candidates(
     else:
         weights = ", ".join(str(w) for w in BM25_WEIGHTS)
         sql = f"""
-            SELECT e.id, e.kind, e.object_id, e.thread, e.topics, -bm25(search_fts, {weights})
+            SELECT e.id, e.kind, e.object_id, e.thread, e.topics, -bm25(search_fts, {weights}),
+                -bm25(search_fts, 1.0, 1.0, 0.0) > 0
             FROM search_fts JOIN search_searchentry e ON e.id = search_fts.rowid
             WHERE search_fts MATCH %s AND {where}
             ORDER BY search_fts.rowid DESC

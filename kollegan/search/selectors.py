@@ -106,7 +106,8 @@ def _threads(candidates: list[engines.Candidate], sort: str) -> list[engines.Can
     """One candidate per thread, its best part, in the order asked for."""
     ordered = candidates
     if sort != "newest":
-        ordered = sorted(candidates, key=lambda c: (-c.score, -c.id))
+        # A word found as itself ranks above one found only inside a compound.
+        ordered = sorted(candidates, key=lambda c: (not c.exact, -c.score, -c.id))
     best: dict[str, engines.Candidate] = {}
     for candidate in ordered:
         best.setdefault(candidate.thread, candidate)
