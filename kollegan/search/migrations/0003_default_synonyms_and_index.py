@@ -1,5 +1,7 @@
-"""The default synonyms (data/synonyms.txt), and an index of what is already
-there when search arrives on a running site."""
+"""The default synonyms (data/synonyms.txt). (The name is older than the file:
+what is already on a running site
+is indexed after the migrations, kollegan.search.apps, with the models as
+they are then.)"""
 
 from django.db import migrations
 
@@ -16,30 +18,9 @@ def load_synonyms(apps, schema_editor):
             Synonym.objects.create(terms=" = ".join(terms))
 
 
-def index_existing(apps, schema_editor):
-    # The live models, not the historical ones: indexing reads them as the site
-    # does. On a new database this indexes only the help manual.
-    from kollegan.search.indexing import rebuild
-
-    rebuild()
-
-
 class Migration(migrations.Migration):
-    dependencies = [
-        ("search", "0002_engines"),
-        ("accounts", "0006_member_unread_notifications"),
-        ("questions", "0001_initial"),
-        ("feed", "0003_feedentry_note_alter_feedentry_kind_and_more"),
-        ("events", "0001_initial"),
-        ("notes", "0001_initial"),
-        ("documents", "0001_initial"),
-        ("files", "0001_initial"),
-        ("helppages", "0002_manual"),
-        ("groups", "0001_initial"),
-        ("topics", "0002_seed_topics"),
-    ]
+    dependencies = [("search", "0002_engines")]
 
     operations = [
         migrations.RunPython(load_synonyms, migrations.RunPython.noop),
-        migrations.RunPython(index_existing, migrations.RunPython.noop),
     ]
