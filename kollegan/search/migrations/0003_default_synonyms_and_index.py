@@ -1,7 +1,7 @@
-"""The default synonyms (data/synonyms.txt). (The name is older than the file:
-what is already on a running site
-is indexed after the migrations, kollegan.search.apps, with the models as
-they are then.)"""
+"""The default synonyms (data/synonyms.txt).
+
+What is already on a running site is indexed after the migrations instead
+(kollegan.search.apps), with the models as they are then."""
 
 from django.db import migrations
 
