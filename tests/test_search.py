@@ -336,10 +336,16 @@ def test_the_default_synonyms_are_there(db):
 # --- Rebuilding ---------------------------------------------------------------------------
 
 
-def test_rebuild_writes_the_same_index_again(alice, bob, capsys):
+def test_rebuild_writes_the_same_index_again(alice, bob, carol, capsys):
     question = ask(alice, "Tips på placering mor + barn", anonymous=True)
-    question_services.answer_create(question=question, author=bob, body="Prova Solgläntan.")
-    feed_services.post_create(author=bob, body="Välkomna till nätverksträffen.")
+    answer = question_services.answer_create(question=question, author=bob, body="Solgläntan.")
+    question_services.comment_create(question=question, answer=answer, author=alice, body="Tack!")
+    hidden = question_services.answer_create(question=question, author=bob, body="Dold.")
+    question_services.content_hide(item=hidden, moderator=carol)
+    post = feed_services.post_create(author=bob, body="Välkomna till nätverksträffen.")
+    feed_services.reply_create(post=post, author=alice, body="Vi kommer!")
+    named = ask(bob, "Kontaktperson för unga", topic="familjeratt")
+    question_services.answer_create(question=named, author=alice, body="Ja.", anonymous=True)
     before = sorted(
         SearchEntry.objects.exclude(kind="help").values_list(
             "kind", "object_id", "thread", "title", "body", "parts", "topics"
@@ -354,6 +360,7 @@ def test_rebuild_writes_the_same_index_again(alice, bob, capsys):
         )
     )
     assert after == before
+    assert {row[0] for row in after} >= {"question", "answer", "comment", "post", "reply", "member"}
     assert "Sökindexet byggt" in capsys.readouterr().out
     assert titles(bob, "placeringar", kind="question") == ["Tips på placering mor + barn"]
 

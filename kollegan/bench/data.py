@@ -45,7 +45,7 @@ from kollegan.topics.models import Topic
 
 # Bump when the generator makes different data (new tables, other spread), so
 # databases kept from earlier runs are rebuilt instead of silently reused.
-DATA_VERSION = 8
+DATA_VERSION = 9
 
 BENCH_USER_EMAIL = "bench.user@bench.test"
 TOKEN_NAME = "bench"  # noqa: S105 - the token's label, not a secret
@@ -671,7 +671,7 @@ def _question_text(rng: random.Random, subject: str) -> tuple[str, str, str, str
         paragraphs.append(QUESTION_LIST)
     ask = rng.choice(QUESTION_ASKS)
     paragraphs.append(f"**{ask}**" if rng.random() < 0.15 else ask)
-    body, html = _with_html("\n\n".join(paragraphs))
+    body, html = _with_html(_greeted(rng, "\n\n".join(paragraphs)))
     return title, body, html, make_excerpt(html)
 
 
@@ -688,19 +688,34 @@ def _answer_text(rng: random.Random) -> str:
     return "\n\n".join(paragraphs)
 
 
+# Half the texts open with a greeting, as many do: the search benchmark's word
+# that is in half of everything (see pages.py, search_common).
+GREETING = "Hej!"
+GREETING_SHARE = 0.5
+
+
+def _greeted(rng: random.Random, body: str) -> str:
+    return f"{GREETING} {body}" if rng.random() < GREETING_SHARE else body
+
+
 def _texts(rng: random.Random) -> _Texts:
+    def post(body: str, topic: str) -> tuple[str, str, str]:
+        return _post_pool_entry(_greeted(rng, body), topic)
+
     return _Texts(
         questions=[[_question_text(rng, subject) for _ in range(8)] for subject, _ in SUBJECTS],
-        answers=[_with_html(_answer_text(rng)) for _ in range(600)],
+        answers=[_with_html(_greeted(rng, _answer_text(rng))) for _ in range(600)],
         comments=[
-            _with_html(" ".join(rng.sample(COMMENT_SENTENCES, rng.choices([1, 2], [70, 30])[0])))
+            _with_html(
+                _greeted(
+                    rng, " ".join(rng.sample(COMMENT_SENTENCES, rng.choices([1, 2], [70, 30])[0]))
+                )
+            )
             for _ in range(200)
         ],
-        posts=[_post_pool_entry(*_post_text(rng)) for _ in range(500)],
+        posts=[post(*_post_text(rng)) for _ in range(500)],
         replies=[
-            _post_pool_entry(
-                " ".join(rng.sample(REPLY_SENTENCES, rng.choices([1, 2], [65, 35])[0])), ""
-            )[:2]
+            post(" ".join(rng.sample(REPLY_SENTENCES, rng.choices([1, 2], [65, 35])[0])), "")[:2]
             for _ in range(200)
         ],
     )

@@ -81,6 +81,20 @@ PAGES: list[Page] = [
     Page("api_documents", "/api/v1/documents", Auth.BEARER),
     Page("api_document", "/api/v1/documents/{document_id}", Auth.BEARER),
     Page("help", "/hjalp/"),
+    # Sök over about 2,000,000 entries: a rare word (about 150 items), a medium one
+    # (about 1 %), one in half of everything (the data's greeting, data.GREETING),
+    # the same with filters, a phrase, the API and similar questions while asking.
+    Page("search_rare", "/sok/?q=l%C3%A4secirkel"),
+    Page("search_medium", "/sok/?q=konkreta"),
+    Page("search_common", "/sok/?q=hej"),
+    Page("search_common_newest", "/sok/?q=hej&sortera=nyast"),
+    Page("search_common_filtered", "/sok/?q=hej&typ=question&amne=barn-och-unga"),
+    Page("search_phrase", "/sok/?q=%22digital+m%C3%B6tesplats%22"),
+    Page("search_two_words", "/sok/?q=placering+familjehem"),
+    Page("api_search", "/api/v1/search?q=hej", Auth.BEARER),
+    Page(
+        "similar_questions", "/fragor/liknande/?titel=Placering+i+familjehem+f%C3%B6r+ton%C3%A5ring"
+    ),
     Page("login", "/konto/login/", Auth.NONE),
     Page("healthz", "/healthz", Auth.NONE),
 ]

@@ -102,10 +102,8 @@ class RebuildReport:
 
 
 def _stream(source: Source) -> Iterator[tuple]:
-    for item in source.everything():
-        entry = source.entry(item)
-        if entry is not None:
-            yield (source.added(item), source.kind, item.pk, entry)
+    for added, pk, entry in source.everything():
+        yield added, source.kind, pk, entry
 
 
 def rebuild(progress: Callable[[str], None] | None = None) -> RebuildReport:
