@@ -29,7 +29,8 @@ def _deleted(sender, instance, **kwargs) -> None:
     indexing.remove(BY_MODEL[sender].kind, [instance.pk])
 
 
-def _visibility(sender, instance, **kwargs) -> None:
+def _reindex(instance) -> None:
+    """The item again from the database, with everything under it."""
     source = BY_MODEL.get(type(instance))
     if source is None:
         return
@@ -37,6 +38,10 @@ def _visibility(sender, instance, **kwargs) -> None:
         indexing.reindex_thread(f"{source.kind}:{instance.pk}")
     else:
         indexing.index_by_id(source.kind, [instance.pk])
+
+
+def _visibility(sender, instance, **kwargs) -> None:
+    _reindex(instance)
 
 
 def _topics_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
@@ -48,13 +53,7 @@ def _topics_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None
         if source is not None and pk_set:
             indexing.index_by_id(source.kind, sorted(pk_set))
         return
-    source = BY_MODEL.get(type(instance))
-    if source is None:
-        return
-    if source.kind in PARENTS:
-        indexing.reindex_thread(f"{source.kind}:{instance.pk}")
-    else:
-        indexing.index_by_id(source.kind, [instance.pk])
+    _reindex(instance)
 
 
 def _owner_field(through) -> str:

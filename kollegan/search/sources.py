@@ -90,8 +90,10 @@ def _topic_ids(item: Model) -> list[int]:
     return [topic.pk for topic in item.topics.all()]
 
 
-def _attachment_text(item: Model) -> str:
-    return "\n".join(f"{a.name}\n{a.text}" for a in item.attachments.all())
+def _text_and_files(item: Model) -> str:
+    """An item's text and the names and text of its files (prefetched)."""
+    files = "\n".join(f"{a.name}\n{a.text}" for a in item.attachments.all())
+    return f"{plain(item.body_html or item.body)}\n{files}"
 
 
 def _attachments_of(field_name: str, ids: list[int]) -> dict[int, list[str]]:
@@ -151,7 +153,7 @@ class QuestionSource(Source):
         return Entry(
             thread=f"question:{item.pk}",
             title=item.title,
-            body=plain(item.body_html or item.body) + "\n" + _attachment_text(item),
+            body=_text_and_files(item),
             date=item.created_at,
             topic_ids=_topic_ids(item),
             organisation_id=item.organisation_id,
@@ -384,7 +386,7 @@ class NoteSource(Source):
         return Entry(
             thread=f"note:{item.pk}",
             title=item.title,
-            body=plain(item.body_html or item.body) + "\n" + _attachment_text(item),
+            body=_text_and_files(item),
             date=item.created_at,
             topic_ids=_topic_ids(item),
             group_id=item.group_id,
@@ -420,7 +422,7 @@ class DocumentSource(Source):
         return Entry(
             thread=f"document:{item.pk}",
             title=item.title,
-            body=plain(item.body_html or item.body) + "\n" + _attachment_text(item),
+            body=_text_and_files(item),
             date=item.created_at,
             topic_ids=_topic_ids(item),
             organisation_id=item.owner.organisation_id,
