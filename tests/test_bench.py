@@ -95,9 +95,15 @@ def test_bench_reports_every_page_as_json(tmp_path):
     assert by_page["hello"]["ratio_p50_vs_hello"] == 1.0
     assert by_page["start"]["queries"] > 0
 
+    # The search index the pages searched: its entries, rebuild time and size.
+    index = everything[len(names)]
+    assert index["page"] == "search_index"
+    assert index["entries"] > 60 and index["size_bytes"] > 0, index
+    assert isinstance(index["rebuild_seconds"], float), index
+
     # The notification figures: the question POSTs, the fan-out, the e-mails
     # and the digests, every one of which arrived exactly once at the sink.
-    notify = {line["page"]: line for line in everything[len(names) :]}
+    notify = {line["page"]: line for line in everything[len(names) + 1 :]}
     assert list(notify) == [
         "notify_post_no_subscribers",
         "notify_post_60_subscribers",

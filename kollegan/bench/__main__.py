@@ -173,6 +173,17 @@ def report(
     return line
 
 
+def search_index_line(fixture: "Fixture", target: Target) -> dict:
+    """The search index's figures: entries, the seconds a rebuild took, bytes."""
+    return {
+        "page": "search_index",
+        "scale": target.label,
+        "members": target.members,
+        "database": "postgresql" if target.database_url else "sqlite",
+        **fixture.search_index,
+    }
+
+
 def notifications(
     client: Client, fixture: "Fixture", target: Target, args: argparse.Namespace
 ) -> int:
@@ -214,14 +225,6 @@ def run(args: argparse.Namespace) -> int:
     os.environ.update(env)
     progress(f"scale {label}: {members} members, data in {target.data_dir}")
     fixture = prepare_data(target, env, args.seed)
-    index_line = {
-        "figure": "search_index",
-        "scale": target.label,
-        "members": target.members,
-        "database": "postgresql" if target.database_url else "sqlite",
-        **fixture.search_index,
-    }
-    print(json.dumps(index_line, ensure_ascii=False), flush=True)
 
     failures = 0
     with granian(env, target.data_dir / "granian.log") as port:
@@ -248,6 +251,7 @@ def run(args: argparse.Namespace) -> int:
                     f"{page.name:<20} status {line['status']} queries {line['queries']} "
                     f"server p50 {line['server_p50_ms']} ms"
                 )
+            print(json.dumps(search_index_line(fixture, target), ensure_ascii=False), flush=True)
             if not args.skip_notifications:
                 failures += notifications(client, fixture, target, args)
         finally:
