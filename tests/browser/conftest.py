@@ -238,11 +238,19 @@ def _restore_migrated_rows(django_db_setup, django_db_blocker) -> Iterator[None]
     live_server makes every test here transactional, and a transactional test ends
     by emptying all tables. ``serialized_rollback`` reloads the organisations,
     topics and menu at the start of each browser test, but nothing does after the
-    last one, so a later transactional test elsewhere would find them gone."""
+    last one, so a later transactional test elsewhere would find them gone.
+
+    The id sequences are left where they are (flush would restart them): the rows
+    come back with their own ids, and PostgreSQL would hand those ids out again."""
     yield
     with django_db_blocker.unblock():
         for alias, contents in _serialized_contents().items():
             call_command(
-                "flush", database=alias, interactive=False, verbosity=0, inhibit_post_migrate=True
+                "flush",
+                database=alias,
+                interactive=False,
+                verbosity=0,
+                inhibit_post_migrate=True,
+                reset_sequences=False,
             )
             connections[alias].creation.deserialize_db_from_string(contents)
