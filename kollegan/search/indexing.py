@@ -25,7 +25,7 @@ def _analysed(text: str):
     return analyse.__wrapped__(text)
 
 
-def _row_fields(source: Source, entry: Entry) -> dict:
+def _row_fields(entry: Entry) -> dict:
     title = _analysed(entry.title)
     body = _analysed(entry.body)
     parts = dict.fromkeys((title.parts + " " + body.parts).split())
@@ -51,7 +51,7 @@ def index(item: Model) -> None:
     if entry is None:
         remove(source.kind, [item.pk])
         return
-    fields = _row_fields(source, entry)
+    fields = _row_fields(entry)
     updated = SearchEntry.objects.filter(kind=source.kind, object_id=item.pk).update(**fields)
     if not updated:
         SearchEntry.objects.create(kind=source.kind, object_id=item.pk, **fields)
@@ -118,7 +118,7 @@ def rebuild(progress: Callable[[str], None] | None = None) -> RebuildReport:
         streams = [_stream(source) for source in SOURCES.values()]
         batch: list[SearchEntry] = []
         for _date, kind, pk, entry in heapq.merge(*streams, key=lambda row: row[0]):
-            fields = _row_fields(SOURCES[kind], entry)
+            fields = _row_fields(entry)
             batch.append(SearchEntry(kind=kind, object_id=pk, **fields))
             per_kind[kind] += 1
             if len(batch) >= BATCH:
