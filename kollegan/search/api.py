@@ -17,7 +17,7 @@ from ninja import Field, Query, Router, Schema
 from kollegan.questions.api import Out
 from kollegan.search.forms import SearchForm
 from kollegan.search.selectors import search
-from kollegan.search.views import _filters
+from kollegan.search.views import search_filters
 
 router = Router(tags=["search"])
 
@@ -57,7 +57,7 @@ def search_api(request: HttpRequest, params: Query[SearchParams]) -> list[dict]:
     form = SearchForm(data)
     if not form.is_valid():
         raise ValidationError({_api_name(name): errors for name, errors in form.errors.items()})
-    filters = _filters(form.cleaned_data, live=False)
+    filters = search_filters(form.cleaned_data, live=False)
     page = search(request.auth, filters, page=form.cleaned_data["sida"] or 1)
     return [
         {

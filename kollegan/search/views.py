@@ -3,13 +3,15 @@ JavaScript; with htmx the results follow the typing (the last word a prefix)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from kollegan.search.forms import SearchForm
 from kollegan.search.selectors import SearchFilters, filter_organisations, search
 from kollegan.topics.models import Topic
 
 
-def _filters(data: dict, *, live: bool) -> SearchFilters:
+def search_filters(data: dict, *, live: bool) -> SearchFilters:
+    """The form's cleaned data as the selectors take it (the page's and the API's)."""
     return SearchFilters(
         q=data.get("q") or "",
         kind=data.get("typ") or "",
@@ -22,13 +24,14 @@ def _filters(data: dict, *, live: bool) -> SearchFilters:
     )
 
 
+@require_safe
 def search_page(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET)
     live = request.headers.get("HX-Request") == "true" and request.GET.get("live") == "1"
     context = {"form": form, "page": None}
     status = 200
     if form.is_valid():
-        filters = _filters(form.cleaned_data, live=live)
+        filters = search_filters(form.cleaned_data, live=live)
         if filters.q.strip():
             context["page"] = search(request.user, filters, page=form.cleaned_data["sida"] or 1)
         context["filters"] = filters
