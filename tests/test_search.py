@@ -28,8 +28,8 @@ from kollegan.search.query import parse
 from kollegan.search.selectors import SearchFilters, search
 from kollegan.topics.models import Topic
 from tests import files_samples
-from tests.conftest import make_member
-from tests.helpers import sv
+from tests.conftest import client_for, make_member
+from tests.helpers import sv, token_client
 
 
 @pytest.fixture(autouse=True)
@@ -418,14 +418,15 @@ def test_bad_input_is_a_400_in_swedish(alice_client, params, message):
     assert expected in response.content.decode()
 
 
-def test_the_page_costs_the_same_queries_however_many_results(alice, bob, alice_client):
+@pytest.mark.parametrize("address", ["/sok/", "/api/v1/search"])
+def test_the_page_costs_the_same_queries_however_many_results(alice, bob, address):
     """Every kind on the page once, then many more of each: the same queries."""
-
+    client = token_client(alice) if address.startswith("/api/") else client_for(alice)
     last = []
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            response = alice_client.get("/sok/", {"q": "familjehem"})
+            response = client.get(address, {"q": "familjehem"})
         assert response.status_code == 200
         last[:] = queries.captured_queries
         return len(queries)
