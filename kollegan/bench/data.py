@@ -2557,9 +2557,6 @@ def ensure_search_index(progress: Callable[[str], None]) -> dict:
     if _meta_get("search_index") != wanted:
         progress("building the search index")
         report = rebuild(progress=progress)
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE search_searchentry")
         _meta_set("search_rebuild_seconds", f"{report.seconds:.1f}")
         _meta_set("search_entries", str(report.entries))
         _meta_set("search_index", wanted)

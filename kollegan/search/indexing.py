@@ -109,7 +109,8 @@ def _stream(source: Source) -> Iterator[tuple]:
 def rebuild(progress: Callable[[str], None] | None = None) -> RebuildReport:
     """Empty the index and write every entry again, oldest first (ids follow time,
     which is what "newest matches" reads). One transaction: searches see the old
-    index until the new one is complete."""
+    index until the new one is complete. On PostgreSQL the old rows' space is
+    reused after the next (auto)vacuum."""
     started = time.monotonic()
     per_kind = dict.fromkeys(SOURCES, 0)
     total = 0
@@ -129,7 +130,10 @@ def rebuild(progress: Callable[[str], None] | None = None) -> RebuildReport:
                     progress(f"{total:,} entries")
         SearchEntry.objects.bulk_create(batch)
         total += len(batch)
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cursor:
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
             cursor.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        else:
+            # Fresh statistics, so the planner knows which words are common.
+            cursor.execute("ANALYZE search_searchentry")
     return RebuildReport(total, time.monotonic() - started, per_kind)
