@@ -196,7 +196,7 @@ class Analysed:
     parts: str
 
 
-@functools.lru_cache(maxsize=8192)
+@functools.lru_cache(maxsize=2048)
 def analyse(text: str) -> Analysed:
     """Stems and compound parts of ``text``. Cached: the same text (a pasted
     guideline, the bench's generated answers) is analysed once."""

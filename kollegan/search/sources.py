@@ -45,14 +45,25 @@ _SPACES = re.compile(r"\s+")
 _BLOCK_END = re.compile(r"<(?:/(?:p|li|h\d|td|th|tr|div|blockquote|pre|ul|ol)|br\s*/?)>", re.I)
 
 
-@functools.lru_cache(maxsize=4096)
+CACHED_MARKUP_MAX = 4_000  # longer texts are not kept in the cache below
+
+
 def plain(markup: str) -> str:
-    """Text of sanitised HTML, for indexing and excerpts. Cached: strip_tags is
-    slow, and a rebuild meets the same short texts many times."""
+    """Text of sanitised HTML, for indexing and excerpts."""
     if not markup:
         return ""
+    if len(markup) <= CACHED_MARKUP_MAX:
+        return _plain_cached(markup)
+    return _plain(markup)
+
+
+def _plain(markup: str) -> str:
     text = html.unescape(strip_tags(_BLOCK_END.sub(" ", markup)))
     return _SPACES.sub(" ", text).strip()
+
+
+# strip_tags is slow, and a rebuild meets the same short texts many times.
+_plain_cached = functools.lru_cache(maxsize=2048)(_plain)
 
 
 def short(text: str, length: int = TITLE_FROM_TEXT) -> str:
