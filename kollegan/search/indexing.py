@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 
 from kollegan.search.analysis import analyse
-from kollegan.search.models import SearchEntry
+from kollegan.search.models import SearchEntry, encode_topics
 from kollegan.search.sources import BY_MODEL, SOURCES, TEXT_MAX, Entry, Source
 
 BATCH = 2_000
@@ -29,12 +29,11 @@ def _row_fields(entry: Entry) -> dict:
     title = _analysed(entry.title)
     body = _analysed(entry.body)
     parts = dict.fromkeys((title.parts + " " + body.parts).split())
-    topics = sorted(set(entry.topic_ids))
     return {
         "thread": entry.thread,
         "group_id": entry.group_id,
         "organisation_id": entry.organisation_id,
-        "topics": "," + ",".join(str(t) for t in topics) + "," if topics else "",
+        "topics": encode_topics(entry.topic_ids),
         "date": entry.date,
         "title": title.terms,
         "body": body.terms,

@@ -46,6 +46,17 @@ class SearchEntry(models.Model):
         return f"{self.kind} {self.object_id}"
 
 
+def encode_topics(ids) -> str:
+    """Topic ids as ``SearchEntry.topics`` holds them: ",3,7," (or "" for none), so
+    one topic is found with LIKE '%,3,%'."""
+    ordered = sorted(set(ids))
+    return f",{','.join(str(pk) for pk in ordered)}," if ordered else ""
+
+
+def decode_topics(text: str) -> list[int]:
+    return [int(pk) for pk in text.strip(",").split(",") if pk]
+
+
 def parse_terms(text: str) -> list[str]:
     """The terms of one synonym line: "EB = ekonomiskt bistånd = försörjningsstöd"."""
     separators = text.replace(",", "=").replace("\n", "=")

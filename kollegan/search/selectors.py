@@ -8,6 +8,7 @@ visibility rule (one or two per kind, at most ten kinds) and the topics (one).
 import datetime as dt
 from dataclasses import dataclass, field
 
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -15,12 +16,12 @@ from kollegan.accounts.models import Member, Organisation
 from kollegan.groups.selectors import group_ids_of
 from kollegan.search import engines
 from kollegan.search.excerpts import excerpt, marked
+from kollegan.search.models import SearchEntry, decode_topics
 from kollegan.search.query import Query, parse
 from kollegan.search.sources import SOURCES, TYPES, Shown, topic_names
 from kollegan.topics.models import Topic
 
 PAGE_SIZE = 20
-SORTS = ("relevance", "newest")
 
 
 @dataclass(frozen=True)
@@ -157,9 +158,7 @@ def _results(
     for kind, ids in by_kind.items():
         for pk, item in SOURCES[kind].visible(ids, group_ids=group_ids).items():
             shown[kind, pk] = item
-    topic_ids_by_entry = {
-        c.id: [int(t) for t in c.topics.strip(",").split(",") if t] for c in chosen
-    }
+    topic_ids_by_entry = {c.id: decode_topics(c.topics) for c in chosen}
     topics = topic_names({t for ids in topic_ids_by_entry.values() for t in ids})
     results = []
     for candidate in chosen:
@@ -188,10 +187,6 @@ def filter_organisations() -> list[Organisation]:
     as the question list offers them. Not every member organisation: a list of
     all of them beside an anonymous question would name the asker's too, in a
     place where only a few organisations might have members."""
-    from django.db.models import Exists, OuterRef
-
-    from kollegan.search.models import SearchEntry
-
     written = SearchEntry.objects.filter(organisation_id=OuterRef("pk")).exclude(kind="member")
     return list(
         Organisation.objects.filter(Exists(written)).only("pk", "name", "slug").order_by("name")

@@ -20,7 +20,7 @@ def _saved(sender, instance, created=False, raw=False, update_fields=None, **kwa
     if update_fields is not None and not (set(update_fields) & source.fields):
         return
     if source.kind in PARENTS and not created and "hidden_at" in (update_fields or ()):
-        indexing.reindex_thread(f"{source.kind}:{instance.pk}")
+        _reindex(instance)
         return
     indexing.index(instance)
 
@@ -44,24 +44,15 @@ def _visibility(sender, instance, **kwargs) -> None:
     _reindex(instance)
 
 
-def _topics_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+def _topics_changed(sender, instance, action, reverse, model, pk_set, **kwargs) -> None:
     if action not in {"post_add", "post_remove", "post_clear"}:
         return
-    if reverse:  # a topic or label changed from its own side: the items named
-        owner_model = sender._meta.get_field(_owner_field(sender)).related_model
-        source = BY_MODEL.get(owner_model)
+    if reverse:  # changed from the topic's (or label's) side: ``model`` is the item's
+        source = BY_MODEL.get(model)
         if source is not None and pk_set:
             indexing.index_by_id(source.kind, sorted(pk_set))
         return
     _reindex(instance)
-
-
-def _owner_field(through) -> str:
-    """The through table's foreign key to the indexed model (not to the topic)."""
-    for field in through._meta.get_fields():
-        if getattr(field, "related_model", None) in BY_MODEL:
-            return field.name
-    raise LookupError(through)
 
 
 def _attachment_changed(sender, instance, raw=False, **kwargs) -> None:
