@@ -19,6 +19,7 @@ import datetime as dt
 import functools
 import html
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -117,7 +118,7 @@ def _attachments_of(field_name: str, ids: list[int]) -> dict[int, list[str]]:
     return texts
 
 
-class Source:
+class Source(ABC):
     kind: str
     label: str
     model: type[Model]
@@ -125,11 +126,13 @@ class Source:
     # with update_fields that names none of them is skipped).
     fields: frozenset[str] = frozenset()
 
+    @abstractmethod
     def entry(self, item) -> Entry | None:
-        raise NotImplementedError
+        """The item as the index stores it, or None when it must not be found."""
 
+    @abstractmethod
     def queryset(self) -> QuerySet:
-        raise NotImplementedError
+        """All items of the kind, with what ``entry`` reads loaded alongside."""
 
     def everything(self) -> Iterator[tuple[dt.datetime, int, Entry]]:
         """Every item's entry, in the order of ids: (when it came, id, entry)."""
@@ -142,8 +145,9 @@ class Source:
         """When the item came, which orders a rebuilt index (ids follow time)."""
         return item.created_at
 
+    @abstractmethod
     def visible(self, ids: list[int], *, group_ids: list[int]) -> dict[int, Shown]:
-        raise NotImplementedError
+        """The items among ``ids`` that a member of ``group_ids`` may see now."""
 
 
 # --- Frågor -----------------------------------------------------------------------------
