@@ -37,6 +37,11 @@ def test_choosing_a_label_filters_the_list_in_place(live_server, browser_guard, 
         f"{live_server.url}{reverse('profiles:directory')}?etikett=adoptionsutredning"
     )
 
+    # htmx pushes the address before it has wired up the form it swapped in; typing
+    # before that is lost, as it would be for a very fast person.
+    page.wait_for_function(
+        "() => document.querySelector('#directory-filters')['htmx-internal-data']?.initHash"
+    )
     page.locator("#q").fill("alice")
     expect(cards).to_have_count(0)
     page.get_by_role("link", name="Rensa filter").click()
