@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "kollegan.files",
     "kollegan.helppages",
     "kollegan.search",
+    "kollegan.chat",
     "kollegan.api",
     "kollegan.audit",
     "kollegan.core.admin_config.KolleganAdminConfig",
@@ -120,6 +121,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "csp",
+    "channels",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +147,8 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "kollegan.urls"
 WSGI_APPLICATION = "kollegan.wsgi.application"
+# The chat process (WebSockets, Django Channels); pages stay on WSGI.
+ASGI_APPLICATION = "kollegan.asgi.application"
 
 TEMPLATES = [
     {
@@ -217,6 +221,38 @@ else:
             "LOCATION": DATA_DIR / "cache",
         }
     }
+
+# --- Chat ----------------------------------------------------------------------------------
+# Channels' layer: Redis (its pub/sub flavour: one message per group and process,
+# fanned out in the process) when several web and chat processes share the work,
+# else the chat process's memory.
+if REDIS_URL:
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {
+                "hosts": [REDIS_URL],
+                "prefix": env_str("CHAT_CHANNEL_PREFIX", "kollegan-chat"),
+            },
+        }
+    }
+else:
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+# Where pages open the chat socket. Empty: the page's own host name at CHAT_PORT,
+# which is what `manage.py serve` starts; behind a proxy that sends /ws/ to the
+# chat process, e.g. wss://kollegan.example.se/ws/chatt/.
+CHAT_URL = env_str("CHAT_URL")
+CHAT_PORT = env_int("CHAT_PORT", env_int("PORT", 8000) + 1)
+# Set by `manage.py serve` for the web server and the worker when there is no
+# Redis: they hand chat events to the chat process here.
+CHAT_BRIDGE_URL = "" if REDIS_URL else env_str("CHAT_BRIDGE_URL")
+# At most this many messages per member in this many seconds.
+CHAT_RATE_MESSAGES = env_int("CHAT_RATE_MESSAGES", 20)
+CHAT_RATE_SECONDS = env_int("CHAT_RATE_SECONDS", 30)
+# How often each chat process checks that its sockets' members still have access.
+CHAT_SWEEP_SECONDS = env_int("CHAT_SWEEP_SECONDS", 3)
+# A member with no open socket seen within this many seconds is not online.
+CHAT_ONLINE_SECONDS = env_int("CHAT_ONLINE_SECONDS", 60)
 
 # --- Accounts ----------------------------------------------------------------------
 

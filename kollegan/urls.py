@@ -70,6 +70,7 @@ urlpatterns = [
     path("dokument/", include("kollegan.documents.urls")),
     path("filer/", include("kollegan.files.urls")),
     path("sok/", include("kollegan.search.urls")),
+    path("chatt/", include("kollegan.chat.urls")),
     path("hjalp/", help_views.index, name="help"),
     path("hjalp/", include("kollegan.helppages.urls")),
     path("sprak/", core_views.set_language, name="set_language"),

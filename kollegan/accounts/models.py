@@ -183,6 +183,8 @@ class Member(AbstractBaseUser):
     # The bell's number, kept beside the member (already read on every request)
     # so that no page pays a query for it; recounted whenever it changes.
     unread_notifications = models.PositiveIntegerField(default=0, editable=False)
+    # The same for the chat: unread messages in all the member's conversations.
+    unread_chat = models.PositiveIntegerField(default=0, editable=False)
 
     objects = MemberManager()
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from kollegan.files.kinds import label_for
 from kollegan.files.models import Attachment
 
-OWNER_FIELDS = ("document", "adoption", "note", "question")
+OWNER_FIELDS = ("document", "adoption", "note", "question", "message")
 
 
 @admin.register(Attachment)

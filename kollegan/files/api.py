@@ -27,6 +27,7 @@ from kollegan.lib.validation import ID_MAX, field_error
 from kollegan.notes.models import Note
 from kollegan.questions.api import Out
 from kollegan.questions.models import Question
+from kollegan.chat.models import Message
 
 router = Router(tags=["files"])
 
@@ -35,6 +36,7 @@ OWNER_TYPES: dict[str, type[services.Owner]] = {
     "adoption": Adoption,
     "note": Note,
     "question": Question,
+    "message": Message,
 }
 
 

@@ -1,5 +1,5 @@
 """Files attached to documents, adoptions' local variants, meeting notes and
-questions. The bytes live in Django's default storage under a random name; the
+questions and chat messages. The bytes live in Django's default storage under a random name; the
 row keeps the name the member gave (cleaned), the type found from the content,
 the size and, for PDF and DOCX, the extracted text (for search and the
 confidentiality guard).
@@ -75,6 +75,14 @@ class Attachment(models.Model):
         related_name="attachments",
         verbose_name=_("question"),
     )
+    message = models.ForeignKey(
+        "chat.Message",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="attachments",
+        verbose_name=_("chat message"),
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -88,24 +96,35 @@ class Attachment(models.Model):
                         adoption__isnull=True,
                         note__isnull=True,
                         question__isnull=True,
+                        message__isnull=True,
                     )
                     | Q(
                         document__isnull=True,
                         adoption__isnull=False,
                         note__isnull=True,
                         question__isnull=True,
+                        message__isnull=True,
                     )
                     | Q(
                         document__isnull=True,
                         adoption__isnull=True,
                         note__isnull=False,
                         question__isnull=True,
+                        message__isnull=True,
                     )
                     | Q(
                         document__isnull=True,
                         adoption__isnull=True,
                         note__isnull=True,
                         question__isnull=False,
+                        message__isnull=True,
+                    )
+                    | Q(
+                        document__isnull=True,
+                        adoption__isnull=True,
+                        note__isnull=True,
+                        question__isnull=True,
+                        message__isnull=False,
                     )
                 ),
                 name="attachment_has_one_owner",

@@ -6,7 +6,7 @@ from django.db.models import QuerySet
 from kollegan.files.models import Attachment
 from kollegan.lib.validation import is_row_id
 
-OWNER_FIELDS = ("document", "adoption", "note", "question")
+OWNER_FIELDS = ("document", "adoption", "note", "question", "message")
 # What a list shows: never the extracted text (up to 200,000 characters each).
 LIST_FIELDS = ("id", "name", "content_type", "size", "created_at", *OWNER_FIELDS)
 
@@ -31,7 +31,7 @@ def attachments_for(owner_field: str, ids: list[int]) -> dict[int, list[Attachme
 
 def _with_owners() -> QuerySet[Attachment]:
     return Attachment.objects.defer("text").select_related(
-        "document", "adoption", "adoption__document", "note", "question"
+        "document", "adoption", "adoption__document", "note", "question", "message"
     )
 
 

@@ -21,14 +21,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from kollegan.accounts.models import Member
+from kollegan.chat.models import Message
 from kollegan.documents.models import Adoption, Document
 from kollegan.files.models import Attachment, stored_name
 from kollegan.files.validation import Prepared, prepare
 from kollegan.notes.models import Note
 from kollegan.questions.models import Question
 
-Owner = Document | Adoption | Note | Question
-OWNER_FIELDS = ("document", "adoption", "note", "question")
+Owner = Document | Adoption | Note | Question | Message
+OWNER_FIELDS = ("document", "adoption", "note", "question", "message")
 
 # Files stored inside a ``discard_on_error`` block, deleted if the block fails.
 _stored_in_block: ContextVar[list[str] | None] = ContextVar("stored_in_block", default=None)
@@ -40,6 +41,7 @@ def owner_field(owner: Owner) -> str:
         ("adoption", Adoption),
         ("note", Note),
         ("question", Question),
+        ("message", Message),
     ):
         if isinstance(owner, model):
             return field
@@ -47,13 +49,21 @@ def owner_field(owner: Owner) -> str:
 
 
 def owner_of(attachment: Attachment) -> Owner:
-    return attachment.document or attachment.adoption or attachment.note or attachment.question
+    return (
+        attachment.document
+        or attachment.adoption
+        or attachment.note
+        or attachment.question
+        or attachment.message
+    )
 
 
 def owner_url(owner: Owner) -> str:
     """The page an attachment is shown on (an adoption's is its document's)."""
     if isinstance(owner, Adoption):
         return owner.document.get_absolute_url()
+    if isinstance(owner, Message):
+        return owner.conversation.get_absolute_url()
     return owner.get_absolute_url()
 
 
@@ -73,6 +83,10 @@ def may_see_owner(member: Member, owner: Owner) -> bool:
         from kollegan.notes.selectors import note_for
 
         return note_for(member, owner.pk) is not None
+    if isinstance(owner, Message):
+        from kollegan.chat.selectors import conversation_for
+
+        return not owner.is_deleted and conversation_for(member, owner.conversation_id) is not None
     from kollegan.questions.selectors import can_see
 
     return can_see(owner, member)
@@ -83,6 +97,8 @@ def may_see_attachment(member: Member, attachment: Attachment) -> bool:
 
 
 def _hidden(owner: Owner) -> bool:
+    if isinstance(owner, Message):
+        return owner.is_deleted
     document = owner.document if isinstance(owner, Adoption) else owner
     return document.is_hidden
 
@@ -102,6 +118,8 @@ def may_attach(member: Member, owner: Owner) -> bool:
         from kollegan.notes.services import may_edit
 
         return may_edit(member, owner)
+    if isinstance(owner, Message):
+        return owner.author_id == member.pk
     from kollegan.questions.services import is_writer
 
     return is_writer(member, owner)
@@ -129,6 +147,8 @@ def may_delete(member: Member, attachment: Attachment) -> bool:
         from kollegan.notes.services import may_edit
 
         return may_edit(member, owner)
+    if isinstance(owner, Message):
+        return owner.author_id == member.pk
     from kollegan.questions.services import is_writer
 
     return is_writer(member, owner)

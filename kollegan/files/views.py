@@ -25,6 +25,7 @@ from kollegan.lib.validation import is_row_id
 from kollegan.lib.views import next_url
 from kollegan.notes.models import Note
 from kollegan.questions.models import Question
+from kollegan.chat.models import Message
 
 # The item kinds in upload addresses, as members read them.
 OWNER_KINDS: dict[str, type[services.Owner]] = {
@@ -32,6 +33,7 @@ OWNER_KINDS: dict[str, type[services.Owner]] = {
     "variant": Adoption,
     "anteckning": Note,
     "fraga": Question,
+    "meddelande": Message,
 }
 OWNER_KIND_OF = {model: kind for kind, model in OWNER_KINDS.items()}
 

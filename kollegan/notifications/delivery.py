@@ -213,9 +213,48 @@ def _catch_up(activity: Activity) -> set[int]:
     )
 
 
+def _chat_recipients(activity: Activity) -> dict[int, Choice]:
+    """A chat message: the conversation's other members who have not read it,
+    have no chat open right now, and have no unread notice about the
+    conversation already (one notice per conversation until it is read)."""
+    from kollegan.chat.models import Connection, Participant
+
+    found = Recipients()
+    member_ids = set(
+        Participant.objects.filter(
+            conversation_id=activity.target_id, last_read_id__lt=activity.item_id or 0
+        ).values_list("member_id", flat=True)
+    )
+    if not member_ids:
+        return {}
+    seen = timezone.now() - dt.timedelta(seconds=settings.CHAT_ONLINE_SECONDS)
+    member_ids -= set(
+        Connection.objects.filter(member_id__in=member_ids, seen_at__gte=seen).values_list(
+            "member_id", flat=True
+        )
+    )
+    member_ids -= set(
+        Notification.objects.filter(
+            recipient_id__in=member_ids,
+            read_at__isnull=True,
+            activity__target_type=Target.CONVERSATION,
+            activity__target_id=activity.target_id,
+        ).values_list("recipient_id", flat=True)
+    )
+    chosen = {
+        row.member_id: row for row in NotificationSettings.objects.filter(member_id__in=member_ids)
+    }
+    for member_id in member_ids:
+        row = chosen.get(member_id) or NotificationSettings()
+        found.offer(member_id, Reason.CHAT, row.chat, "chat")
+    return found.chosen
+
+
 def recipients_of(activity: Activity) -> dict[int, Choice]:
     from kollegan.lib.mentions import mentioned_members
 
+    if activity.verb == Verb.NEW_MESSAGE:
+        return _chat_recipients(activity)
     found = Recipients()
     # Personal reasons first, with each member's own frequency for them.
     personal: dict[int, tuple[str, str]] = {}
@@ -529,6 +568,15 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
             member_id__in=[email.recipient_id for email in emails]
         ).values_list("member_id", "group_id"):
             group_ids[member_id].add(group_id)
+    conversation_ids: dict[int, set[int]] = defaultdict(set)
+    if any(thread.conversation_id for thread in found.values()):
+        from kollegan.chat.models import Participant
+
+        for member_id, conversation_id in Participant.objects.filter(
+            member_id__in=[email.recipient_id for email in emails],
+            conversation_id__in=[t.conversation_id for t in found.values() if t.conversation_id],
+        ).values_list("member_id", "conversation_id"):
+            conversation_ids[member_id].add(conversation_id)
     connection = get_connection()
     labels: dict[tuple[str, str], str] = {}
     site_name = site_config().site_name
@@ -540,7 +588,13 @@ def send_claimed(ids: list[int]) -> dict[str, int]:
             items = []
             if recipient.is_active:
                 for note in notes.get(email.pk, []):
-                    thread = targets.visible(note.activity, found, hidden, group_ids[recipient.pk])
+                    thread = targets.visible(
+                        note.activity,
+                        found,
+                        hidden,
+                        group_ids[recipient.pk],
+                        conversation_ids[recipient.pk],
+                    )
                     if thread is not None:
                         items.append((note, thread))
             if not items:

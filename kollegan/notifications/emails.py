@@ -38,6 +38,7 @@ SUBJECTS = {
     Verb.NEW_DOCUMENT: gettext_noop("New document: %(title)s"),
     Verb.NEW_VERSION: gettext_noop("New version: %(title)s"),
     Verb.NEW_DOCUMENT_COMMENT: gettext_noop("New comment: %(title)s"),
+    Verb.NEW_MESSAGE: gettext_noop("New in the chat: %(title)s"),
 }
 # Opening a thread: its first e-mail is the one later ones answer.
 OPENERS = {Verb.NEW_QUESTION, Verb.NEW_POST, Verb.NEW_EVENT, Verb.NEW_NOTE, Verb.NEW_DOCUMENT}

@@ -77,6 +77,10 @@ class EmailSettingsForm(GuardedForm):
         _("Questions, posts and events you follow: their answers, comments and changes."),
     )
     my_topics = _frequency_field(_("New questions in the topics on my profile"))
+    chat = _frequency_field(
+        _("Chat messages while I am not in the chat"),
+        _("One notice per conversation until you have read it, not one per message."),
+    )
     digest_hour = forms.TypedChoiceField(
         label=_("Time for the digests"),
         help_text=_("Swedish time. The daily digest comes at this hour, and so does the weekly."),

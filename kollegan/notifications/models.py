@@ -52,6 +52,7 @@ class Verb(models.TextChoices):
     NEW_DOCUMENT = "new_document", _("New document")
     NEW_VERSION = "new_version", _("New version of a document")
     NEW_DOCUMENT_COMMENT = "doc_comment", _("New comment on a document")
+    NEW_MESSAGE = "new_message", _("New chat message")
 
 
 class Target(models.TextChoices):
@@ -62,6 +63,7 @@ class Target(models.TextChoices):
     EVENT = "event", _("Event")
     NOTE = "note", _("Meeting notes")
     DOCUMENT = "document", _("Document")
+    CONVERSATION = "chat", _("Chat")
 
 
 class Reason(models.TextChoices):
@@ -71,6 +73,7 @@ class Reason(models.TextChoices):
     OWN = "own", _("Your own question or post")
     MENTION = "mention", _("You were mentioned")
     CATCH_UP = "catch_up", _("A meeting you signed up for")
+    CHAT = "chat", _("A chat you are in")
 
 
 class Activity(models.Model):
@@ -269,6 +272,12 @@ class NotificationSettings(models.Model):
         max_length=10,
         choices=Frequency,
         default=Frequency.DAILY,
+    )
+    chat = models.CharField(
+        _("chat messages while I am not in the chat"),
+        max_length=10,
+        choices=Frequency,
+        default=Frequency.IMMEDIATE,
     )
     digest_hour = models.PositiveSmallIntegerField(_("digest time"), default=7)
     digest_weekday = models.PositiveSmallIntegerField(

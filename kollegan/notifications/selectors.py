@@ -63,10 +63,15 @@ def _shown(member: Member, notes: list[Notification]) -> list[NotificationRow]:
     # The member's groups matter only when something belongs to a group.
     in_groups = any(thread.group_id for thread in found.values())
     group_ids = set(group_ids_of(member)) if in_groups else set()
+    conversation_ids: set[int] = set()
+    if any(thread.conversation_id for thread in found.values()):
+        from kollegan.chat.selectors import conversation_ids_of
+
+        conversation_ids = set(conversation_ids_of(member.pk))
     rows = []
     for note in notes:
         activity = note.activity
-        thread = targets.visible(activity, found, hidden, group_ids)
+        thread = targets.visible(activity, found, hidden, group_ids, conversation_ids)
         if thread is None:
             continue
         rows.append(

@@ -22,6 +22,7 @@ from kollegan.lib.validation import field_error
 from kollegan.notifications.models import (
     Activity,
     Email,
+    EmailState,
     EmailStatus,
     Frequency,
     Kind,
@@ -94,7 +95,7 @@ def settings_for(member: Member) -> NotificationSettings:
     return row or new_settings(member.pk)
 
 
-PERSONAL_FIELDS = ("mentions", "own", "following", "my_topics")
+PERSONAL_FIELDS = ("mentions", "own", "following", "my_topics", "chat")
 
 
 @transaction.atomic
@@ -209,6 +210,7 @@ def describe_subscription(what: str) -> str:
         "own": _("Answers to your questions, replies to your posts and changes to your documents"),
         "following": _("What you follow"),
         "my_topics": _("New questions in the topics on your profile"),
+        "chat": _("Chat messages while you are not in the chat"),
         "daily": _("The daily digest"),
         "weekly": _("The weekly digest"),
         "all": _("All e-mail from the platform"),
@@ -275,6 +277,27 @@ def notifications_read(*, member: Member, ids: Iterable[int] | None = None) -> i
     if changed:
         unread_recount([member.pk])
         member.refresh_from_db(fields=["unread_notifications"])
+    return changed
+
+
+@transaction.atomic
+def mark_target_read(*, member: Member, target_type: str, target_id: int) -> int:
+    """The member has seen the thread itself (a chat read to its end): its
+    notifications are read, and one still waiting for its e-mail is not sent."""
+    rows = Notification.objects.filter(
+        recipient=member,
+        read_at__isnull=True,
+        activity__target_type=target_type,
+        activity__target_id=target_id,
+    )
+    ids = list(rows.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    Notification.objects.filter(pk__in=ids, email_state=EmailState.PENDING).update(
+        email_state=EmailState.NONE, due_at=None
+    )
+    changed = Notification.objects.filter(pk__in=ids).update(read_at=timezone.now())
+    unread_recount([member.pk])
     return changed
 
 

@@ -22,6 +22,8 @@ class Thread:
     group_id: int | None = None
     hidden: bool = False
     topics: list[str] = field(default_factory=list)
+    # A chat: only its participants see it.
+    conversation_id: int | None = None
 
 
 def _topics(through, fk: str, ids: list[int]) -> dict[int, list[str]]:
@@ -56,6 +58,15 @@ def threads(refs: set[tuple[str, int]]) -> dict[tuple[str, int], Thread]:
     for kind, pk in refs:
         wanted[kind].append(pk)
     found: dict[tuple[str, int], Thread] = {}
+    if ids := wanted.get(Target.CONVERSATION):
+        from kollegan.chat.models import Conversation
+
+        for pk, name in Conversation.objects.filter(pk__in=ids).values_list("pk", "name"):
+            path = reverse("chat:detail", args=[pk])
+            title = name or _("Direct messages")
+            found[Target.CONVERSATION, pk] = Thread(
+                Target.CONVERSATION, pk, title, path, conversation_id=pk
+            )
     for kind, model, title_field, limit_field, url_name in _sources():
         if not (ids := wanted.get(kind)):
             continue
@@ -115,6 +126,13 @@ def hidden_items(activities: list[Activity]) -> set[tuple[str, int]]:
         rows = DocumentComment.objects.filter(pk__in=ids, hidden_at__isnull=True)
         for pk in rows.values_list("pk", flat=True):
             shown.add((Verb.NEW_DOCUMENT_COMMENT, pk))
+    if ids := wanted.get(Verb.NEW_MESSAGE):
+        from kollegan.chat.models import Message
+
+        for pk in Message.objects.filter(pk__in=ids, deleted_at__isnull=True).values_list(
+            "pk", flat=True
+        ):
+            shown.add((Verb.NEW_MESSAGE, pk))
     if ids := wanted.get(Verb.NEW_VERSION):
         for pk in DocumentVersion.objects.filter(pk__in=ids).values_list("pk", flat=True):
             shown.add((Verb.NEW_VERSION, pk))
@@ -122,6 +140,8 @@ def hidden_items(activities: list[Activity]) -> set[tuple[str, int]]:
 
 
 def path_of(activity: Activity, thread: Thread) -> str:
+    if activity.verb == Verb.NEW_MESSAGE and activity.item_id:
+        return f"{thread.path}?kring={activity.item_id}#meddelande-{activity.item_id}"
     anchor = ITEM_ANCHORS.get(activity.verb)
     if anchor and activity.item_id:
         return f"{thread.path}#{anchor}-{activity.item_id}"
@@ -133,10 +153,13 @@ def visible(
     threads_found: dict[tuple[str, int], Thread],
     hidden: set[tuple[str, int]],
     group_ids: set[int],
+    conversation_ids: set[int] = frozenset(),
 ) -> Thread | None:
     """The activity's thread if the member may still see it, else None."""
     thread = threads_found.get((activity.target_type, activity.target_id))
     if thread is None or thread.hidden:
+        return None
+    if thread.conversation_id is not None and thread.conversation_id not in conversation_ids:
         return None
     if thread.group_id is not None and thread.group_id not in group_ids:
         return None
@@ -159,6 +182,7 @@ def headline(activity: Activity) -> str:
         Verb.NEW_DOCUMENT: _("%(name)s shared a new document"),
         Verb.NEW_VERSION: _("%(name)s saved a new version of the document"),
         Verb.NEW_DOCUMENT_COMMENT: _("%(name)s commented on the document"),
+        Verb.NEW_MESSAGE: _("%(name)s wrote to you in the chat"),
     }
     unnamed = {
         Verb.NEW_QUESTION: _("A new question was asked anonymously"),
@@ -173,6 +197,7 @@ def headline(activity: Activity) -> str:
         Verb.NEW_DOCUMENT: _("A new document"),
         Verb.NEW_VERSION: _("A new version of the document"),
         Verb.NEW_DOCUMENT_COMMENT: _("A new comment on the document"),
+        Verb.NEW_MESSAGE: _("A new message in the chat"),
     }
     if name and activity.verb in named:
         return named[activity.verb] % {"name": name}

@@ -1,0 +1,16 @@
+"""The chat process (ASGI, Django Channels): ``granian --interface asginl
+kollegan.asgi:application``, started by ``manage.py serve``. Pages are served
+by the WSGI server (kollegan.wsgi), which is several times faster for them."""
+
+import os
+
+from django.core.asgi import get_asgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kollegan.settings")
+get_asgi_application()  # sets Django up before the consumers are imported
+
+from channels.routing import ProtocolTypeRouter  # noqa: E402
+
+from kollegan.chat.routing import http_app, websocket_app  # noqa: E402
+
+application = ProtocolTypeRouter({"http": http_app, "websocket": websocket_app})

@@ -1,0 +1,331 @@
+"""The chat socket: one per open chat page, in the chat process (ASGI).
+
+A socket belongs to one logged-in member and listens to every conversation the
+member is in. What it may do is what the pages may do, through the same
+services: send, mark read, fetch what it missed after a reconnect. Bad input
+gets an ``error`` frame in Swedish and the socket stays open; only ended access
+closes it (code 4003).
+
+Every few seconds each chat process checks the members behind its sockets:
+a member deactivated, whose membership date passed or whose login ended
+(logged out, expired, ended by an administrator) is disconnected, also when the
+change came by a path that sent no event."""
+
+import asyncio
+import datetime as dt
+import json
+import logging
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from kollegan.accounts import sessions
+from kollegan.accounts.models import Member
+from kollegan.chat import realtime, selectors, services
+from kollegan.chat.models import Connection
+from kollegan.lib.guard import ConfidentialityError
+from kollegan.lib.validation import is_row_id
+
+logger = logging.getLogger(__name__)
+
+# A frame larger than this is refused unread (a message is at most 4,000 characters).
+FRAME_MAX = 64 * 1024
+CLOSE_ACCESS_ENDED = 4003
+CLOSE_NOT_LOGGED_IN = 4001
+
+# The open sockets of this process, for the sweep.
+_open: dict[str, "ChatConsumer"] = {}
+_sweeper: asyncio.Task | None = None
+
+
+def _errors_of(error: ValidationError) -> list[str]:
+    if hasattr(error, "error_dict"):
+        return [str(message) for messages in error.message_dict.values() for message in messages]
+    return [str(message) for message in error.messages]
+
+
+class ChatConsumer(AsyncWebsocketConsumer):
+    member_id: int | None = None
+
+    # --- Opening and closing ------------------------------------------------------------------
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        session = self.scope.get("session")
+        if user is None or not user.is_authenticated or not user.is_active:
+            await self.close(code=CLOSE_NOT_LOGGED_IN)
+            return
+        if session is None or await database_sync_to_async(sessions.expired_message)(session):
+            await self.close(code=CLOSE_NOT_LOGGED_IN)
+            return
+        self.member_id = user.pk
+        self.session_key = session.session_key
+        self.language = user.language or settings.LANGUAGE_CODE
+        self.conversations: set[int] = set(
+            await database_sync_to_async(selectors.conversation_ids_of)(user.pk)
+        )
+        await self.channel_layer.group_add(realtime.member_group(user.pk), self.channel_name)
+        for conversation_id in self.conversations:
+            await self.channel_layer.group_add(
+                realtime.conversation_group(conversation_id), self.channel_name
+            )
+        await self.accept()
+        _open[self.channel_name] = self
+        _start_sweeper()
+        await database_sync_to_async(Connection.objects.create)(
+            member_id=user.pk, channel_name=self.channel_name
+        )
+        await self._send({"type": "hello", "member": user.pk, "at": timezone.now().isoformat()})
+
+    async def disconnect(self, code: int) -> None:
+        if self.member_id is None:
+            return
+        _open.pop(self.channel_name, None)
+        await self.channel_layer.group_discard(
+            realtime.member_group(self.member_id), self.channel_name
+        )
+        for conversation_id in list(getattr(self, "conversations", ())):
+            await self.channel_layer.group_discard(
+                realtime.conversation_group(conversation_id), self.channel_name
+            )
+        await database_sync_to_async(
+            lambda: Connection.objects.filter(channel_name=self.channel_name).delete()
+        )()
+        self.member_id = None
+
+    # --- What the page sends ----------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if self.member_id is None:
+            return
+        if text_data is None or len(text_data) > FRAME_MAX:
+            await self._error("", "frame", _("The message is too large to be sent."))
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            content = None
+        if not isinstance(content, dict):
+            await self._error("", "frame", _("The page sent something the chat did not understand."))
+            return
+        ref = content.get("ref")
+        ref = ref if isinstance(ref, str) and len(ref) <= 64 else ""
+        handler = {
+            "send": self._on_send,
+            "read": self._on_read,
+            "sync": self._on_sync,
+            "ping": self._on_ping,
+        }.get(content.get("type"))
+        if handler is None:
+            await self._error(ref, "type", _("The page sent something the chat did not understand."))
+            return
+        with translation.override(self.language):
+            await handler(content, ref)
+
+    def _conversation_id(self, content: dict) -> int | None:
+        value = content.get("conversation")
+        if isinstance(value, bool) or not isinstance(value, int) or not is_row_id(value):
+            return None
+        return value
+
+    async def _on_send(self, content: dict, ref: str) -> None:
+        conversation_id = self._conversation_id(content)
+        body = content.get("body")
+        if conversation_id is None or conversation_id not in self.conversations:
+            await self._error(ref, "not_member", str(services.refuse_outsider()))
+            return
+        if not isinstance(body, str):
+            await self._error(ref, "body_empty", _("Write a text."))
+            return
+        confirmed = content.get("confirmed") is True
+        try:
+            message = await database_sync_to_async(self._send_message)(
+                conversation_id, body, confirmed
+            )
+        except ConfidentialityError as refusal:
+            await self._send(
+                {
+                    "type": "error",
+                    "ref": ref,
+                    "code": "guard_blocked" if refusal.result.blocked else "needs_confirmation",
+                    "messages": [str(line) for line in refusal.result.messages],
+                }
+            )
+            return
+        except services.RateLimited as refusal:
+            await self._error(ref, "rate_limited", *_errors_of(refusal))
+            return
+        except ValidationError as refusal:
+            code = getattr(refusal, "code", None) or "invalid"
+            if hasattr(refusal, "error_dict"):
+                codes = [e.code for errors in refusal.error_dict.values() for e in errors]
+                code = codes[0] if codes else code
+            await self._error(ref, code, *_errors_of(refusal))
+            return
+        except PermissionDenied as refusal:
+            await self._error(ref, "not_member", str(refusal))
+            return
+        await self._send({"type": "ack", "ref": ref, "id": message.pk})
+
+    def _send_message(self, conversation_id: int, body: str, confirmed: bool):
+        member = Member.objects.get(pk=self.member_id)
+        return services.message_send(
+            conversation=conversation_id, author=member, body=body, confirmed=confirmed
+        )
+
+    async def _on_read(self, content: dict, ref: str) -> None:
+        conversation_id = self._conversation_id(content)
+        up_to = content.get("message")
+        if conversation_id is None or conversation_id not in self.conversations:
+            await self._error(ref, "not_member", str(services.refuse_outsider()))
+            return
+        if isinstance(up_to, bool) or not isinstance(up_to, int) or up_to < 0:
+            await self._error(ref, "message", _("That message does not exist."))
+            return
+
+        def mark() -> None:
+            member = Member.objects.get(pk=self.member_id)
+            services.conversation_read(conversation=conversation_id, member=member, up_to=up_to)
+
+        try:
+            await database_sync_to_async(mark)()
+        except PermissionDenied as refusal:
+            await self._error(ref, "not_member", str(refusal))
+
+    async def _on_sync(self, content: dict, ref: str) -> None:
+        """After a reconnect: the messages after ``after`` and those changed since ``since``."""
+        conversation_id = self._conversation_id(content)
+        after = content.get("after")
+        if conversation_id is None or conversation_id not in self.conversations:
+            await self._error(ref, "not_member", str(services.refuse_outsider()))
+            return
+        if isinstance(after, bool) or not isinstance(after, int) or after < 0:
+            after = 0
+        since = None
+        if isinstance(content.get("since"), str):
+            try:
+                since = dt.datetime.fromisoformat(content["since"])
+            except ValueError:
+                since = None
+            if since is not None and since.tzinfo is None:
+                since = None
+
+        def missed() -> list[dict]:
+            return [
+                realtime.payload_of(message)
+                for message in selectors.missed(conversation_id, after=after, since=since)
+            ]
+
+        items = await database_sync_to_async(missed)()
+        await self._send(
+            {"type": "sync", "ref": ref, "conversation": conversation_id, "items": items,
+             "at": timezone.now().isoformat()}
+        )
+
+    async def _on_ping(self, content: dict, ref: str) -> None:
+        await self._send({"type": "pong", "ref": ref})
+
+    # --- What the layer delivers ------------------------------------------------------------------
+
+    async def chat_event(self, event: dict) -> None:
+        if event["conversation"] in self.conversations:
+            await self.send(text_data=event["text"])
+
+    async def chat_access(self, event: dict) -> None:
+        conversation_id = event["conversation"]
+        group = realtime.conversation_group(conversation_id)
+        if event["present"]:
+            if conversation_id not in self.conversations:
+                self.conversations.add(conversation_id)
+                await self.channel_layer.group_add(group, self.channel_name)
+            await self._send({"type": "joined", "conversation": conversation_id})
+            return
+        self.conversations.discard(conversation_id)
+        await self.channel_layer.group_discard(group, self.channel_name)
+        await self._send({"type": "removed", "conversation": conversation_id})
+
+    async def chat_close(self, event: dict) -> None:
+        await self.end_access()
+
+    async def end_access(self) -> None:
+        """Access has ended: no more events, a last word to the page, and the socket closes."""
+        if self.member_id is None:
+            return
+        self.conversations = set()
+        await self._send({"type": "closed"})
+        await self.close(code=CLOSE_ACCESS_ENDED)
+        await self.disconnect(CLOSE_ACCESS_ENDED)
+
+    # --- Helpers ---------------------------------------------------------------------------------
+
+    async def _send(self, content: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(content))
+
+    async def _error(self, ref: str, code: str, *messages: str) -> None:
+        await self._send({"type": "error", "ref": ref, "code": code, "messages": list(messages)})
+
+
+# --- The sweep -------------------------------------------------------------------------------------
+
+
+def _ended(sockets: list[tuple[str, int, str]]) -> set[str]:
+    """Of (channel, member, session key), the channels whose access has ended;
+    and the survivors' presence is refreshed."""
+    member_ids = {member_id for _channel, member_id, _key in sockets}
+    keys = {key for _channel, _member, key in sockets}
+    now = timezone.now()
+    ended_members = set(
+        Member.objects.ended().filter(pk__in=member_ids).values_list("pk", flat=True)
+    )
+    live_keys = set(
+        Session.objects.filter(session_key__in=keys, expire_date__gt=now).values_list(
+            "session_key", flat=True
+        )
+    )
+    ended = {
+        channel
+        for channel, member_id, key in sockets
+        if member_id in ended_members or key not in live_keys
+    }
+    alive = [channel for channel, _member, _key in sockets if channel not in ended]
+    Connection.objects.filter(channel_name__in=alive).update(seen_at=now)
+    return ended
+
+
+async def sweep_once() -> int:
+    """Close this process's sockets whose access has ended; returns how many."""
+    sockets = [
+        (channel, consumer.member_id, consumer.session_key)
+        for channel, consumer in list(_open.items())
+        if consumer.member_id is not None
+    ]
+    if not sockets:
+        return 0
+    ended = await database_sync_to_async(_ended)(sockets)
+    for channel in ended:
+        consumer = _open.get(channel)
+        if consumer is not None:
+            await consumer.end_access()
+    return len(ended)
+
+
+async def _sweep_forever() -> None:
+    while _open:
+        await asyncio.sleep(settings.CHAT_SWEEP_SECONDS)
+        try:
+            await sweep_once()
+        except Exception:
+            logger.exception("The chat sweep failed; trying again")
+
+
+def _start_sweeper() -> None:
+    global _sweeper
+    if _sweeper is None or _sweeper.done():
+        _sweeper = asyncio.get_running_loop().create_task(_sweep_forever())
+

@@ -1,0 +1,142 @@
+"""Telling the open sockets what changed.
+
+Each conversation has a channel-layer group (``chat.c<id>``) that the sockets of
+its members join, and each member one (``chat.m<id>``) for what concerns that
+member alone: a conversation joined or left, access ended.
+
+With ``REDIS_URL`` the layer is Redis and any process publishes straight to it.
+Without it the layer lives in the chat process's memory, so the web server and
+the worker hand their events to the chat process over HTTP on the loopback
+(``CHAT_BRIDGE_URL``, signed with the secret key; ``manage.py serve`` sets it).
+A lost event costs nothing but latency: a page that reconnects fetches what it
+missed from the database."""
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.request
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+logger = logging.getLogger(__name__)
+
+SIGNATURE_HEADER = "X-Kollegan-Signature"
+
+
+def conversation_group(conversation_id: int) -> str:
+    return f"chat.c{conversation_id}"
+
+
+def member_group(member_id: int) -> str:
+    return f"chat.m{member_id}"
+
+
+def sign(body: bytes) -> str:
+    key = hashlib.sha256(f"kollegan.chat.bridge:{settings.SECRET_KEY}".encode()).digest()
+    return hmac.new(key, body, hashlib.sha256).hexdigest()
+
+
+def publish(group: str, event: dict) -> None:
+    """Send ``event`` to every socket in ``group``. Never raises: the change is
+    already committed, and a socket that missed it catches up when it reconnects."""
+    try:
+        if settings.CHAT_BRIDGE_URL:
+            body = json.dumps({"group": group, "event": event}).encode()
+            request = urllib.request.Request(
+                settings.CHAT_BRIDGE_URL,
+                data=body,
+                headers={"Content-Type": "application/json", SIGNATURE_HEADER: sign(body)},
+                method="POST",
+            )
+            with urllib.request.urlopen(request, timeout=2):  # noqa: S310 (our own URL)
+                pass
+        else:
+            async_to_sync(get_channel_layer().group_send)(group, event)
+    except Exception:  # a socket event must never fail the request that caused it
+        logger.warning("Could not publish a chat event to %s", group, exc_info=True)
+
+
+def _now() -> str:
+    return timezone.now().isoformat()
+
+
+def payload_of(message) -> dict:
+    """What a socket receives about a message: its fields and the HTML of its
+    line, rendered once for every receiver (what only the writer may do is
+    shown by the page for the writer alone)."""
+    from kollegan.files.selectors import attachments_for
+
+    attachments = attachments_for("message", [message.pk]).get(message.pk, [])
+    with translation.override(settings.LANGUAGE_CODE):
+        html = render_to_string(
+            "chat/_message.html", {"message": message, "attachments": attachments, "live": True}
+        )
+    return {
+        "type": "message",
+        "conversation": message.conversation_id,
+        "id": message.pk,
+        "author": message.author_id,
+        "author_name": message.author.name,
+        "edited": message.edited_at is not None,
+        "deleted": message.deleted_at is not None,
+        "html": html,
+        "at": _now(),
+    }
+
+
+def _to_conversation(conversation_id: int, payload: dict) -> None:
+    # Encoded once here, not once per receiving socket: a group of 500 costs
+    # each socket only the sending.
+    publish(
+        conversation_group(conversation_id),
+        {"type": "chat.event", "conversation": conversation_id, "text": json.dumps(payload)},
+    )
+
+
+def message_changed(message_id: int, *, new: bool = False) -> None:
+    from kollegan.chat.models import Message
+
+    message = Message.objects.select_related("author").filter(pk=message_id).first()
+    if message is None:
+        return
+    payload = payload_of(message)
+    payload["new"] = new
+    _to_conversation(message.conversation_id, payload)
+
+
+def read(conversation_id: int, member_id: int, last_read_id: int) -> None:
+    payload = {
+        "type": "read",
+        "conversation": conversation_id,
+        "member": member_id,
+        "message": last_read_id,
+        "at": _now(),
+    }
+    _to_conversation(conversation_id, payload)
+
+
+def joined(conversation_id: int, member_ids: list[int]) -> None:
+    for member_id in member_ids:
+        publish(
+            member_group(member_id),
+            {"type": "chat.access", "conversation": conversation_id, "member": member_id,
+             "present": True},
+        )
+
+
+def left(conversation_id: int, member_id: int) -> None:
+    publish(
+        member_group(member_id),
+        {"type": "chat.access", "conversation": conversation_id, "member": member_id,
+         "present": False},
+    )
+
+
+def close_member(member_id: int) -> None:
+    """The member's access has ended: the server closes their open sockets."""
+    publish(member_group(member_id), {"type": "chat.close", "member": member_id})
