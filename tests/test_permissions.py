@@ -45,6 +45,8 @@ from kollegan.accounts.models import Member
 from kollegan.api import services as api_services
 from kollegan.api.models import ApiToken
 from kollegan.audit.models import AuditEntry
+from kollegan.chat import services as chat_services
+from kollegan.chat.models import Conversation, Message, Participant
 from kollegan.core.models import NavigationItem, SiteSettings
 from kollegan.documents import services as document_services
 from kollegan.documents.models import Document, DocumentComment
@@ -377,6 +379,25 @@ EXPECTED: dict[str, Row] = {
     "api:read_notifications": Row(METHOD, METHOD, METHOD, METHOD, METHOD),
     "api:get_subscriptions": API,
     "api:set_subscriptions": API,
+    # Chatt (tests/test_chat*.py), opened on Bob's group chat with Alice and Carol in
+    # it and Bob's message there: only its participants see it (the administrator is
+    # not in it: 404, as for a conversation that does not exist); only the writer
+    # changes a message; only the group's administrators add members.
+    "chat:list": MEMBERS_ONLY,
+    "chat:create_group": MEMBERS_ONLY,
+    "chat:detail": Row(LOGIN, OK, OK, NOT_FOUND, LOGIN),
+    "chat:members": Row(LOGIN, OK, OK, NOT_FOUND, LOGIN),
+    "chat:message_edit": Row(LOGIN, FORBIDDEN, FORBIDDEN, NOT_FOUND, LOGIN),
+    "chat:message_delete": Row(LOGIN, FORBIDDEN, FORBIDDEN, NOT_FOUND, LOGIN),
+    "chat:direct": POST_ONLY,
+    "chat:send": POST_ONLY,
+    "chat:member_add": POST_ONLY,
+    "chat:member_remove": POST_ONLY,
+    # Starting a conversation shares the list's path, sending the history's.
+    "api:conversations": API,
+    "api:create_conversation": API,
+    "api:conversation_messages": Row(UNAUTHORIZED, OK, OK, NOT_FOUND, UNAUTHORIZED),
+    "api:send_message": Row(UNAUTHORIZED, OK, OK, NOT_FOUND, UNAUTHORIZED),
     # ninja's root exists only so operation paths can be reversed.
     "api:api-root": NOWHERE,
 }
@@ -624,6 +645,20 @@ class World:
     def document_comment(self) -> DocumentComment:
         return document_services.comment_create(
             document=self.document, author=self.bob, body="Synpunkter välkomna."
+        )
+
+    # Chatt: Bob's group chat with Alice and Carol, and his message in it.
+    @cached_property
+    def chat(self) -> Conversation:
+        alice, carol = self.members["member"], self.members["moderator"]
+        return chat_services.conversation_create_group(
+            creator=self.bob, name="Kursgruppen", members=[alice, carol]
+        )
+
+    @cached_property
+    def chat_message(self) -> Message:
+        return chat_services.message_send(
+            conversation=self.chat, author=self.bob, body="Välkomna till gruppen!"
         )
 
     @cached_property
@@ -883,6 +918,16 @@ KWARGS: dict[str, Callable[[World, Member | None], dict[str, Any]]] = {
     "api:get_file": lambda w, me: {"attachment_id": w.attachment.pk},
     "api:download_file": lambda w, me: {"attachment_id": w.attachment.pk},
     "api:delete_file": lambda w, me: {"attachment_id": w.attachment.pk},
+    "chat:detail": lambda w, me: {"pk": w.chat.pk},
+    "chat:members": lambda w, me: {"pk": w.chat.pk},
+    "chat:send": lambda w, me: {"pk": w.chat.pk},
+    "chat:member_add": lambda w, me: {"pk": w.chat.pk},
+    "chat:member_remove": lambda w, me: {"pk": w.chat.pk, "member_id": (me or w.bob).pk},
+    "chat:direct": lambda w, me: {"member_id": w.bob.pk},
+    "chat:message_edit": lambda w, me: {"pk": w.chat_message.pk},
+    "chat:message_delete": lambda w, me: {"pk": w.chat_message.pk},
+    "api:conversation_messages": lambda w, me: {"conversation_id": w.chat.pk},
+    "api:send_message": lambda w, me: {"conversation_id": w.chat.pk},
 }
 
 
@@ -1337,6 +1382,35 @@ def _no_members_added(member, world):
     assert not GroupMembership.objects.filter(member__name="Dora Matrix").exists()
 
 
+def _chat_sent(response, member, world):
+    assert response.status_code == 302
+    assert Message.objects.filter(conversation=world.chat, author=member).exists()
+
+
+def _chat_not_sent(member, world):
+    assert not Message.objects.filter(conversation=world.chat).exclude(author=world.bob).exists()
+
+
+def _direct_started(response, member, world):
+    conversation = Conversation.objects.get(
+        pair=":".join(map(str, sorted((member.pk, world.bob.pk))))
+    )
+    assert response["Location"] == conversation.get_absolute_url()
+
+
+def _no_direct(member, world):
+    assert not Conversation.objects.filter(kind=Conversation.Kind.DIRECT).exists()
+
+
+def _chat_left(response, member, world):
+    assert response.status_code == 302
+    assert not Participant.objects.filter(conversation=world.chat, member=member).exists()
+
+
+def _chat_members_untouched(member, world):
+    assert Participant.objects.filter(conversation=world.chat).count() == 3
+
+
 def _member_removed(response, member, world):
     assert response.status_code == 302
     assert not GroupMembership.objects.filter(group=world.group, member=world.bob).exists()
@@ -1598,6 +1672,37 @@ POST_CASES: dict[str, PostCase] = {
         succeeded=_member_removed,
         untouched=_still_in_group,
         refused={"member": FORBIDDEN},
+    ),
+    "chat:send": PostCase(
+        url=lambda w, me: reverse("chat:send", args=[w.chat.pk]),
+        data={"body": MATRIX_TEXT},
+        succeeded=_chat_sent,
+        untouched=_chat_not_sent,
+        refused={"admin": NOT_FOUND},
+    ),
+    "chat:direct": PostCase(
+        url=lambda w, me: reverse("chat:direct", args=[w.bob.pk]),
+        data={},
+        succeeded=_direct_started,
+        untouched=_no_direct,
+    ),
+    # Bob administers the group: the others may not add anyone (the administrator
+    # is not in it at all).
+    "chat:member_add": PostCase(
+        url=lambda w, me: reverse("chat:member_add", args=[w.chat.pk]),
+        data={},
+        data_for=lambda w: {"member": str(w.members["admin"].pk)},
+        succeeded=lambda response, member, world: pytest.fail("only Bob may add members"),
+        untouched=_chat_members_untouched,
+        refused={"member": FORBIDDEN, "moderator": FORBIDDEN, "admin": NOT_FOUND},
+    ),
+    # Each participant leaves the group themselves.
+    "chat:member_remove": PostCase(
+        url=lambda w, me: reverse("chat:member_remove", args=[w.chat.pk, (me or w.bob).pk]),
+        data={},
+        succeeded=_chat_left,
+        untouched=_chat_members_untouched,
+        refused={"admin": NOT_FOUND},
     ),
     "notifications:read": PostCase(
         url=_read_url,

@@ -3,6 +3,7 @@ call the same service functions as the HTML views."""
 
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as RefusedInput
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -13,6 +14,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from kollegan.accounts import mfa
 from kollegan.api.services import api_token_member
+from kollegan.chat.services import RateLimited
 from kollegan.feed.services import AlreadyLiked
 from kollegan.lib.guard import ConfidentialityError
 
@@ -124,6 +126,13 @@ def _on_refused(request: HttpRequest, exc: RefusedInput) -> HttpResponse:
     )
 
 
+@api.exception_handler(RateLimited)
+def _on_flood(request: HttpRequest, exc: RateLimited) -> HttpResponse:
+    response = api.create_response(request, {"detail": " ".join(exc.messages)}, status=429)
+    response["Retry-After"] = str(settings.CHAT_RATE_SECONDS)
+    return response
+
+
 # More specific than RefusedInput (a subclass of it): ninja picks the handler by the
 # exception's MRO, so a second like is a conflict, not invalid data.
 @api.exception_handler(AlreadyLiked)
@@ -209,6 +218,7 @@ def me(request: HttpRequest) -> dict:
 
 # Resources with routers of their own; imported here, once `api` exists.
 from kollegan.api.members import router as members_router  # noqa: E402
+from kollegan.chat.api import router as chat_router  # noqa: E402
 from kollegan.documents.api import router as documents_router  # noqa: E402
 from kollegan.events.api import router as events_router  # noqa: E402
 from kollegan.feed.api import router as feed_router  # noqa: E402
@@ -227,3 +237,4 @@ api.add_router("/", notifications_router)  # /notifications and /subscriptions
 api.add_router("/", documents_router)  # /documents
 api.add_router("/", files_router)  # /files
 api.add_router("/", search_router)  # /search
+api.add_router("/", chat_router)  # /conversations

@@ -50,6 +50,10 @@ def _errors_of(error: ValidationError) -> list[str]:
     return [str(message) for message in error.messages]
 
 
+def _not_understood() -> str:
+    return _("The page sent something the chat did not understand.")
+
+
 class ChatConsumer(AsyncWebsocketConsumer):
     member_id: int | None = None
 
@@ -112,7 +116,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except ValueError:
             content = None
         if not isinstance(content, dict):
-            await self._error("", "frame", _("The page sent something the chat did not understand."))
+            await self._error(
+                "", "frame", _("The page sent something the chat did not understand.")
+            )
             return
         ref = content.get("ref")
         ref = ref if isinstance(ref, str) and len(ref) <= 64 else ""
@@ -123,7 +129,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "ping": self._on_ping,
         }.get(content.get("type"))
         if handler is None:
-            await self._error(ref, "type", _("The page sent something the chat did not understand."))
+            await self._error(
+                ref, "type", _("The page sent something the chat did not understand.")
+            )
             return
         with translation.override(self.language):
             await handler(content, ref)
@@ -154,7 +162,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                     "type": "error",
                     "ref": ref,
                     "code": "guard_blocked" if refusal.result.blocked else "needs_confirmation",
-                    "messages": [str(line) for line in refusal.result.messages],
+                    "messages": [str(line) for line in refusal.result.messages()],
                 }
             )
             return
@@ -224,8 +232,13 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
         items = await database_sync_to_async(missed)()
         await self._send(
-            {"type": "sync", "ref": ref, "conversation": conversation_id, "items": items,
-             "at": timezone.now().isoformat()}
+            {
+                "type": "sync",
+                "ref": ref,
+                "conversation": conversation_id,
+                "items": items,
+                "at": timezone.now().isoformat(),
+            }
         )
 
     async def _on_ping(self, content: dict, ref: str) -> None:
@@ -271,7 +284,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         await self._send({"type": "error", "ref": ref, "code": code, "messages": list(messages)})
 
 
-# --- The sweep -------------------------------------------------------------------------------------
+# --- The sweep ---------------------------------------------------------------------------------
 
 
 def _ended(sockets: list[tuple[str, int, str]]) -> set[str]:
@@ -326,6 +339,6 @@ async def _sweep_forever() -> None:
 
 def _start_sweeper() -> None:
     global _sweeper
-    if _sweeper is None or _sweeper.done():
-        _sweeper = asyncio.get_running_loop().create_task(_sweep_forever())
-
+    loop = asyncio.get_running_loop()
+    if _sweeper is None or _sweeper.done() or _sweeper.get_loop() is not loop:
+        _sweeper = loop.create_task(_sweep_forever())

@@ -40,7 +40,9 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["q"].error_messages["max_length"] = _("Write at most %(limit_value)d characters.")
+        self.fields["q"].error_messages["max_length"] = _(
+            "Write at most %(limit_value)d characters."
+        )
 
 
 class MemberSearchForm(forms.Form):

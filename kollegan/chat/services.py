@@ -227,9 +227,7 @@ def _rate_limit(member: Member) -> None:
         cache.set(key, 1, timeout=window * 2)
         return
     if count > settings.CHAT_RATE_MESSAGES:
-        message = _(
-            "You are sending messages very fast. Wait a few seconds and send it again."
-        )
+        message = _("You are sending messages very fast. Wait a few seconds and send it again.")
         raise RateLimited(message, code="rate_limited")
 
 
@@ -327,10 +325,11 @@ def message_delete(*, message: Message, member: Member) -> Message:
     message.body = message.body_html = message.plain = ""
     message.deleted_at = message.changed_at = timezone.now()
     message.save(update_fields=["body", "body_html", "plain", "deleted_at", "changed_at"])
+    storage = Attachment.file.field.storage
     for attachment in Attachment.objects.filter(message=message):
         name = attachment.file.name
         attachment.delete()
-        transaction.on_commit(lambda name=name: attachment.file.storage.delete(name))
+        transaction.on_commit(lambda name=name: storage.delete(name))
     transaction.on_commit(lambda: realtime.message_changed(message.pk))
     return message
 

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -168,9 +168,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _rate_limited(form: MessageForm) -> bool:
-    return any(
-        error.code == "rate_limited" for error in form.non_field_errors().as_data()
-    )
+    return any(error.code == "rate_limited" for error in form.non_field_errors().as_data())
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,7 +292,7 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
         )
     try:
         added = services.members_add(conversation=conversation, actor=request.user, members=[other])
-    except services.ValidationError as refusal:
+    except ValidationError as refusal:
         message = " ".join(refusal.messages)
         context = {"message": message, "back": reverse("chat:members", args=[pk])}
         return render(request, "chat/refused.html", context, status=400)
@@ -312,8 +310,11 @@ def member_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse
         raise Http404
     try:
         services.member_remove(conversation=conversation, actor=request.user, member=other)
-    except services.ValidationError as refusal:
-        context = {"message": " ".join(refusal.messages), "back": reverse("chat:members", args=[pk])}
+    except ValidationError as refusal:
+        context = {
+            "message": " ".join(refusal.messages),
+            "back": reverse("chat:members", args=[pk]),
+        }
         return render(request, "chat/refused.html", context, status=400)
     if other.pk == request.user.pk:
         messages.success(request, _("You have left the group chat."))

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import File, Form, Router, Status, UploadedFile
 from ninja.decorators import decorate_view
 
+from kollegan.chat.models import Message
 from kollegan.documents.models import Adoption, Document
 from kollegan.files import selectors, services
 from kollegan.files.models import Attachment
@@ -27,7 +28,6 @@ from kollegan.lib.validation import ID_MAX, field_error
 from kollegan.notes.models import Note
 from kollegan.questions.api import Out
 from kollegan.questions.models import Question
-from kollegan.chat.models import Message
 
 router = Router(tags=["files"])
 

@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from kollegan.chat.models import Message
 from kollegan.documents.models import Adoption, Document
 from kollegan.files import selectors, services
 from kollegan.files.models import Attachment
@@ -25,7 +26,6 @@ from kollegan.lib.validation import is_row_id
 from kollegan.lib.views import next_url
 from kollegan.notes.models import Note
 from kollegan.questions.models import Question
-from kollegan.chat.models import Message
 
 # The item kinds in upload addresses, as members read them.
 OWNER_KINDS: dict[str, type[services.Owner]] = {

@@ -72,6 +72,7 @@ class SubscriptionsIn(Schema):
     )
     following: str | None = Field(None, description="What I follow")
     my_topics: str | None = Field(None, description="New questions in my profile's topics")
+    chat: str | None = Field(None, description="Chat messages while I am not in the chat")
     topics: list[TopicChoice] | None = Field(
         None,
         max_length=MAX_TOPIC_CHOICES,
@@ -89,7 +90,7 @@ class Detail(Out):
 class NotificationOut(Out):
     id: int
     verb: str = Field(description="new_question, new_answer, new_comment, new_post, …")
-    reason: str = Field(description="topic, my_topics, follow, own, mention or catch_up")
+    reason: str = Field(description="topic, my_topics, follow, own, mention, catch_up or chat")
     headline: str = Field(description="What happened; an anonymous writer is never named")
     title: str
     url: str
@@ -122,6 +123,7 @@ class SubscriptionsOut(Out):
     own: str
     following: str
     my_topics: str
+    chat: str
     topics: list[TopicChoiceOut]
 
 
