@@ -1948,6 +1948,59 @@ def _seed_notifications(members: dict[str, Member], topics: dict[str, Topic]) ->
     return told
 
 
+# --- Chatt -------------------------------------------------------------------------------------
+
+CHAT_GROUP_NAME = "Yrkesresan hösten 2026"
+# (writer, text, hours ago): colleagues' talk, never a client's details.
+CHAT_GROUP_MESSAGES = [
+    ("karin", "Välkomna till kursgruppens chatt! Här kan vi hjälpas åt mellan kursdagarna.", 50),
+    ("tomas", "Materialet från kursdag 2 ligger under **Dokument**, sök på *Samtal med barn*.", 49),
+    (
+        "anna",
+        "Tack! Är det någon mer som ska läsa boken till nästa gång? Vi kunde dela upp kapitlen.",
+        26,
+    ),
+    ("lars", "Jag tar kapitel 3 och 4. @Ida Marklund, vill du ta 5?", 25),
+    ("ida", "Gärna! Jag skriver några rader om det till onsdagens mötesplats.", 3),
+]
+CHAT_DIRECT_MESSAGES = [
+    (
+        "erik",
+        "Hej Anna! Hur gör ni i Lycksele med uppföljningen efter en placering, har ni en rutin?",
+        20,
+    ),
+    ("anna", "Hej! Ja, vi har en checklista. Jag lägger upp den under Dokument i eftermiddag.", 19),
+    ("erik", "Toppen, tack. Vi ses på onsdag!", 2),
+]
+
+
+def _seed_chat(members: dict[str, Member]) -> int:
+    """A course cohort's group chat and two colleagues' direct messages, so the
+    chat has something in it; Anna has unread messages in both."""
+    from kollegan.chat import services as chat
+    from kollegan.chat.models import Conversation, Message, Participant
+
+    if Conversation.objects.exists():
+        return 0
+    now = timezone.now()
+    group = chat.conversation_create_group(
+        creator=members["karin"],
+        name=CHAT_GROUP_NAME,
+        members=[members[name] for name in GROUP_MEMBERS],
+    )
+    direct = chat.conversation_direct(member=members["erik"], other=members["anna"])
+    count = 0
+    for conversation, lines in ((group, CHAT_GROUP_MESSAGES), (direct, CHAT_DIRECT_MESSAGES)):
+        for name, text, hours in lines:
+            message = chat.message_send(conversation=conversation, author=members[name], body=text)
+            when = now - timedelta(hours=hours)
+            Message.objects.filter(pk=message.pk).update(created_at=when)
+            count += 1
+        Conversation.objects.filter(pk=conversation.pk).update(last_message_at=when)
+        Participant.objects.filter(conversation=conversation).update(last_message_at=when)
+    return count
+
+
 class Command(BaseCommand):
     help = "Fill a developer database with Swedish demo members and content."
 
@@ -2021,10 +2074,11 @@ class Command(BaseCommand):
         events, notes = _seed_calendar(members, topics, organisations)
         documents = _seed_documents(members, topics, organisations)
         _seed_notifications(members, topics)
+        chatted = _seed_chat(members)
         self.stdout.write(
             f"Demoinnehåll klart: {created} nya medlemmar, {asked} nya frågor och "
             f"{posted} nya inlägg, {events} nya evenemang, {notes} nya mötesnoteringar och "
-            f"{documents} nya dokument. "
+            f"{documents} nya dokument och {chatted} chattmeddelanden. "
             "Logga in som anna@kollegan.test "
             f"eller admin@kollegan.test med lösenordet {DEMO_PASSWORD}."
         )
