@@ -620,3 +620,18 @@ def test_chat_text_is_not_in_the_site_search(direct, alice, bob_api):
     services.message_send(conversation=direct, author=alice, body="Zebrakonferensen")
     response = bob_api.get("/api/v1/search", {"q": "Zebrakonferensen"})
     assert response.status_code == 200 and response.json() == []
+
+
+def test_my_data_holds_my_conversations_and_messages_not_others(direct, cohort, alice, bob):
+    import io
+    import json
+    import zipfile
+
+    services.message_send(conversation=direct, author=alice, body="Mitt meddelande")
+    services.message_send(conversation=direct, author=bob, body="Bobs meddelande")
+    response = client_for(alice).post(reverse("profiles:my_data"))
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    data = json.loads(archive.read("chatt.json"))
+    assert [row["id"] for row in data["conversations"]] == [direct.pk, cohort.pk]
+    assert [message["body"] for message in data["messages"]] == ["Mitt meddelande"]
+    assert "Bob" not in archive.read("chatt.json").decode()

@@ -705,6 +705,7 @@ def notifications_section(member: Member) -> dict:
             "own": chosen.own,
             "following": chosen.following,
             "my_topics": chosen.my_topics,
+            "chat": chosen.chat,
             "digest_hour": chosen.digest_hour,
             "digest_weekday": chosen.digest_weekday,
         },
@@ -734,6 +735,49 @@ def notifications_section(member: Member) -> dict:
             for row in Email.objects.filter(recipient=member)
             .order_by("created_at", "pk")
             .values("kind", "status", "created_at", "sent_at")
+        ],
+    }
+
+
+@register(
+    "chatt.json",
+    _(
+        "The conversations you are in, and the chat messages you wrote, with when they "
+        "were edited or deleted (not what others wrote)."
+    ),
+)
+def chat_section(member: Member) -> dict:
+    from kollegan.chat.models import Message, Participant
+
+    # Two queries however much was written. A direct conversation is named by its
+    # kind only: the other member's name is about someone else.
+    rows = (
+        Participant.objects.filter(member=member)
+        .select_related("conversation")
+        .order_by("joined_at", "pk")
+    )
+    messages = Message.objects.filter(author=member).order_by("created_at", "pk")
+    return {
+        "conversations": [
+            {
+                "id": row.conversation_id,
+                "kind": row.conversation.kind,
+                "name": row.conversation.name or None,
+                "role": row.role,
+                "joined_at": row.joined_at,
+            }
+            for row in rows
+        ],
+        "messages": [
+            {
+                "id": message.pk,
+                "conversation": message.conversation_id,
+                "body": message.body,
+                "created_at": message.created_at,
+                "edited_at": message.edited_at,
+                "deleted_at": message.deleted_at,
+            }
+            for message in messages
         ],
     }
 
