@@ -259,6 +259,7 @@ def test_a_new_member_sees_the_defaults(alice_api):
         "own": "immediate",
         "following": "immediate",
         "my_topics": "daily",
+        "chat": "immediate",
         "topics": [],
     }
 
@@ -269,6 +270,7 @@ def test_put_changes_only_what_is_sent_and_round_trips(alice_api, alice, barn):
     body = {
         "digest_hour": 18,
         "mentions": "weekly",
+        "chat": "daily",
         "topics": [
             {"topic": "barn-och-unga", "kind": "question", "frequency": "immediate"},
             {"topic": "ekonomiskt-bistand", "kind": "question", "frequency": "daily"},
@@ -285,6 +287,7 @@ def test_put_changes_only_what_is_sent_and_round_trips(alice_api, alice, barn):
         "own": "immediate",
         "following": "immediate",
         "my_topics": "daily",
+        "chat": "daily",
         "topics": [
             {"topic": None, "kind": "event", "frequency": "weekly"},
             {"topic": "barn-och-unga", "kind": "question", "frequency": "immediate"},

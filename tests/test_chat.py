@@ -287,7 +287,8 @@ def test_the_list_shows_conversations_latest_first_with_unread(direct, cohort, a
     assert "Hej Alice" in html
     assert (
         sv(
-            "The chat is for colleagues: never write anything that can identify a client. The same check as everywhere else runs on every message."
+            "The chat is for colleagues: never write anything that can identify a client. "
+            "The same check as everywhere else runs on every message."
         )
         in html
     )

@@ -42,6 +42,7 @@ def form_data(**overrides: str) -> dict[str, str]:
         "own": "immediate",
         "following": "immediate",
         "my_topics": "daily",
+        "chat": "immediate",
         "digest_hour": "7",
         "digest_weekday": "0",
     }
@@ -95,6 +96,7 @@ def test_saving_the_settings_round_trips(alice_client, alice, barn, vald):
         paused="on",
         mentions="weekly",
         my_topics="never",
+        chat="daily",
         digest_hour="18",
         digest_weekday="4",
         **{
@@ -106,11 +108,12 @@ def test_saving_the_settings_round_trips(alice_client, alice, barn, vald):
     response = alice_client.post(URL, data)
     assert response.status_code == 302 and response["Location"] == URL
     row = services.settings_for(alice)
-    assert (row.paused, row.mentions, row.own, row.my_topics) == (
+    assert (row.paused, row.mentions, row.own, row.my_topics, row.chat) == (
         True,
         "weekly",
         "immediate",
         "never",
+        "daily",
     )
     assert (row.digest_hour, row.digest_weekday) == (18, 4)
     assert services.subscriptions_of(alice) == {

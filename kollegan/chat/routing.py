@@ -5,7 +5,6 @@ health check. It serves no pages: those stay on the WSGI server."""
 import json
 from urllib.parse import urlsplit
 
-from asgiref.sync import sync_to_async
 from channels.auth import AuthMiddlewareStack
 from channels.layers import get_channel_layer
 from channels.routing import URLRouter
@@ -25,8 +24,12 @@ def _origin(url: str) -> str:
     parts = urlsplit(url.strip().lower())
     if not parts.scheme or not parts.hostname:
         return ""
+    try:
+        port = parts.port
+    except ValueError:  # "http://host:8000.evil.example": no origin of ours
+        return ""
     default = {"http": 80, "https": 443}.get(parts.scheme)
-    port = parts.port if parts.port not in (None, default) else None
+    port = port if port not in (None, default) else None
     return f"{parts.scheme}://{parts.hostname}" + (f":{port}" if port else "")
 
 
@@ -88,7 +91,9 @@ async def http_app(scope, receive, send) -> None:
             break
     headers = dict(scope.get("headers") or [])
     signature = headers.get(realtime.SIGNATURE_HEADER.lower().encode(), b"").decode("latin-1")
-    expected = await sync_to_async(realtime.sign)(body)
+    # Plain CPU work, called directly: through sync_to_async it would queue behind
+    # the sockets' database work in asgiref's one thread.
+    expected = realtime.sign(body)
     if not constant_time_compare(signature, expected):
         await _respond(send, 403, b"bad signature")
         return

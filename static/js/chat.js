@@ -25,6 +25,16 @@
 
   function status(text) { if (statusLine) { statusLine.textContent = text; } }
 
+  // Access to this conversation (or the whole chat) has ended: say so plainly
+  // and take the form away, so nobody types into a box that cannot send.
+  function lock(text) {
+    status(text);
+    if (statusLine) { statusLine.classList.add("chat-status--alert"); }
+    if (form) {
+      Array.prototype.forEach.call(form.elements, function (field) { field.disabled = true; });
+    }
+  }
+
   function lastId() {
     var items = list ? list.querySelectorAll("[data-message]") : [];
     return items.length ? Number(items[items.length - 1].dataset.message) : 0;
@@ -184,13 +194,10 @@
       case "error": if (data.ref) { onReply(data); } else { status((data.messages || []).join(" ")); } break;
       case "joined": if (view === "list") { refreshInbox(); } break;
       case "removed":
-        if (data.conversation === conversation) {
-          status(t("removed"));
-          if (form) { form.querySelector("button[type=submit]").disabled = true; }
-        }
+        if (data.conversation === conversation) { lock(t("removed")); }
         if (view === "list") { refreshInbox(); }
         break;
-      case "closed": stopped = true; status(t("ended")); break;
+      case "closed": stopped = true; lock(t("ended")); break;
     }
   }
 
@@ -211,7 +218,7 @@
     socket.addEventListener("close", function (event) {
       clearInterval(pingTimer);
       Object.keys(pending).forEach(function (ref) { onReply({ type: "error", ref: ref, messages: [t("failed")] }); });
-      if (stopped || event.code === 4003) { stopped = true; status(t("ended")); return; }
+      if (stopped || event.code === 4003) { stopped = true; lock(t("ended")); return; }
       if (event.code === 4001) { status(t("offline")); return; }
       retry = Math.min(retry + 1, 6);
       status(t("reconnecting"));

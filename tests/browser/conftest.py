@@ -12,14 +12,21 @@ Playwright never downloads a browser here. Without Chromium the tests skip,
 unless KOLLEGAN_REQUIRE_BROWSER=1 (CI), where they fail instead.
 """
 
+import asyncio
 import copy
+import logging
 import os
+import threading
+import time
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from asgiref.sync import ThreadSensitiveContext
+from channels.db import database_sync_to_async
 from django.core.management import call_command
 from django.db import connections
 from playwright.sync_api import (
@@ -32,6 +39,8 @@ from playwright.sync_api import (
     sync_playwright,
 )
 from playwright.sync_api import Error as PlaywrightError
+
+from tests.conftest import free_port
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -254,3 +263,136 @@ def _restore_migrated_rows(django_db_setup, django_db_blocker) -> Iterator[None]
                 reset_sequences=False,
             )
             connections[alias].creation.deserialize_db_from_string(contents)
+
+
+# --- The chat process ---------------------------------------------------------------------------
+
+
+class _Collect(logging.Handler):
+    def __init__(self, into: list[str]) -> None:
+        super().__init__(logging.WARNING)
+        self.into = into
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if record.exc_info:
+            text += "\n" + logging.Formatter().formatException(record.exc_info)
+        self.into.append(f"{record.name}: {text}")
+
+
+class ChatServer:
+    """The chat process's ASGI application (kollegan.asgi) on granian, the server
+    production runs it on, here in granian's embedded mode: in a thread of this
+    process with an event loop of its own, so that its database work reaches the
+    test database the live server uses (with SQLite an in-memory database, which
+    another process could not open).
+
+    Its channel layer is in memory, as on one machine without Redis, and every
+    publisher (the live server's requests, the test itself, the sockets' own
+    sends) hands its events to it over the chat process's signed bridge, as
+    ``manage.py serve`` wires the web server and the worker. (Settings are the
+    whole process's, so unlike the real chat process this one also publishes its
+    own events over the bridge: each bridge request gets a thread of its own,
+    since the sockets' database work holds asgiref's shared one while it waits.)
+    Whatever the server or the chat code logs as a warning or error is collected
+    in ``errors``."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.errors: list[str] = []
+        self.loop = asyncio.new_event_loop()
+        self.server = None
+        self._handler = _Collect(self.errors)
+        self._loggers = [logging.getLogger("_granian"), logging.getLogger("kollegan.chat")]
+        self.thread = threading.Thread(target=self._run, name="chat-server", daemon=True)
+
+    def _run(self) -> None:
+        from granian.constants import Interfaces
+        from granian.server.embed import Server
+
+        from kollegan.asgi import application
+
+        async def app(scope, receive, send):
+            if scope["type"] == "http":
+                async with ThreadSensitiveContext():
+                    return await application(scope, receive, send)
+            return await application(scope, receive, send)
+
+        asyncio.set_event_loop(self.loop)
+        try:
+            self.server = Server(
+                app, address="127.0.0.1", port=self.port, interface=Interfaces.ASGINL
+            )
+            self.loop.run_until_complete(self.server.serve())
+        except BaseException as error:
+            self.errors.append(f"the chat server stopped: {error!r}")
+            raise
+        finally:
+            # Socket handlers still waiting when the server stopped end with the loop.
+            pending = asyncio.all_tasks(self.loop)
+            for task in pending:
+                task.cancel()
+            self.loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+            self.loop.close()
+
+    def start(self) -> None:
+        for logger in self._loggers:
+            logger.addHandler(self._handler)
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and self.thread.is_alive():
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/healthz", timeout=1):
+                    return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("The chat server did not start:\n" + "\n".join(self.errors))
+
+    def stop(self) -> None:
+        from kollegan.chat import consumers
+
+        try:
+            if self.thread.is_alive():
+                # The pages are closed by now: let their sockets finish disconnecting.
+                deadline = time.monotonic() + 5
+                while consumers._open and time.monotonic() < deadline:
+                    time.sleep(0.1)
+                # The chat's database work ran in asgiref's executor thread: close its
+                # connection there, or PostgreSQL refuses to drop the test database.
+                asyncio.run_coroutine_threadsafe(
+                    database_sync_to_async(connections.close_all)(), self.loop
+                ).result(timeout=10)
+                self.loop.call_soon_threadsafe(self.server.stop)
+                self.thread.join(timeout=15)
+        finally:
+            # A socket cut off by the stop must not linger in the next test's sweep.
+            consumers._open.clear()
+            for logger in self._loggers:
+                logger.removeHandler(self._handler)
+
+    def assert_clean(self) -> None:
+        assert not self.errors, "The chat server logged problems:\n" + "\n".join(self.errors)
+
+
+@pytest.fixture
+def chat_server(live_server, settings) -> Iterator[ChatServer]:
+    """A chat process for the pages of the live server, at the port they open the
+    socket on (``chat.views.socket_url``: the page's host name at CHAT_PORT).
+
+    Ask for it before ``browser_guard``, so that the pages are closed (and their
+    failure screenshots taken) before the server stops."""
+    from kollegan.chat.routing import BRIDGE_PATH
+
+    port = free_port()
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    settings.CHAT_URL = ""
+    settings.CHAT_PORT = port
+    settings.CHAT_BRIDGE_URL = f"http://127.0.0.1:{port}{BRIDGE_PATH}"
+    # The socket's Origin check: the live server's pages are the site's own.
+    settings.CSRF_TRUSTED_ORIGINS = [*settings.CSRF_TRUSTED_ORIGINS, live_server.url]
+    server = ChatServer(port)
+    try:
+        server.start()
+        yield server
+    finally:
+        server.stop()

@@ -2073,8 +2073,9 @@ class Command(BaseCommand):
         posted = _seed_posts(members, topics)
         events, notes = _seed_calendar(members, topics, organisations)
         documents = _seed_documents(members, topics, organisations)
-        _seed_notifications(members, topics)
+        # Before the notifications: the chat's are bell history too, never e-mail.
         chatted = _seed_chat(members)
+        _seed_notifications(members, topics)
         self.stdout.write(
             f"Demoinnehåll klart: {created} nya medlemmar, {asked} nya frågor och "
             f"{posted} nya inlägg, {events} nya evenemang, {notes} nya mötesnoteringar och "
