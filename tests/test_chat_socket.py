@@ -404,3 +404,43 @@ def test_the_bridge_takes_only_signed_events(direct, alice, bob):
         assert (await health.get_response(WAIT))["status"] == 200
 
     live(scenario)
+
+
+def test_the_sweep_keeps_presence_fresh_and_forgets_crashed_rows(alice, bob, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    Connection.objects.create(member=bob, channel_name="specific.gone!1", seen_at=long_ago)
+    socket = socket_for(alice)
+    monkeypatch.setattr(consumers, "_presence_at", 0.0)
+
+    async def scenario():
+        a = await opened(socket)
+        await db(Connection.objects.filter(member=alice).update)(seen_at=long_ago)
+        assert await consumers.sweep_once() == 0
+        await a.disconnect()
+
+    live(scenario)
+    assert not Connection.objects.filter(channel_name="specific.gone!1").exists()
+
+
+def test_presence_is_refreshed_for_open_sockets(alice, monkeypatch):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    socket = socket_for(alice)
+    monkeypatch.setattr(consumers, "_presence_at", 0.0)
+    an_hour_ago = timezone.now() - dt.timedelta(minutes=50)
+
+    async def scenario():
+        a = await opened(socket)
+        await db(Connection.objects.filter(member=alice).update)(seen_at=an_hour_ago)
+        await consumers.sweep_once()
+        seen = await db(lambda: Connection.objects.get(member=alice).seen_at)()
+        assert seen > an_hour_ago + dt.timedelta(minutes=49)
+        await a.disconnect()
+
+    live(scenario)

@@ -15,6 +15,7 @@ import asyncio
 import datetime as dt
 import json
 import logging
+import time
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -42,6 +43,11 @@ CLOSE_NOT_LOGGED_IN = 4001
 # The open sockets of this process, for the sweep.
 _open: dict[str, "ChatConsumer"] = {}
 _sweeper: asyncio.Task | None = None
+# The sweep refreshes its sockets' presence this often (seconds), well inside
+# CHAT_ONLINE_SECONDS, and forgets rows not refreshed for STALE_AFTER.
+PRESENCE_EVERY = 20
+STALE_AFTER = dt.timedelta(hours=1)
+_presence_at = 0.0
 
 
 def _errors_of(error: ValidationError) -> list[str]:
@@ -306,8 +312,13 @@ def _ended(sockets: list[tuple[str, int, str]]) -> set[str]:
         for channel, member_id, key in sockets
         if member_id in ended_members or key not in live_keys
     }
-    alive = [channel for channel, _member, _key in sockets if channel not in ended]
-    Connection.objects.filter(channel_name__in=alive).update(seen_at=now)
+    global _presence_at
+    if time.monotonic() - _presence_at >= PRESENCE_EVERY:
+        _presence_at = time.monotonic()
+        alive = [channel for channel, _member, _key in sockets if channel not in ended]
+        Connection.objects.filter(channel_name__in=alive).update(seen_at=now)
+        # Rows a crashed process left behind (none of this process's are that old).
+        Connection.objects.filter(seen_at__lt=now - STALE_AFTER).delete()
     return ended
 
 
