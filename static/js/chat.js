@@ -120,12 +120,12 @@
   }
 
   function onMessage(item) {
+    var here = view === "conversation" && item.conversation === conversation;
+    if (item.new && item.author !== me && !here) { headerUnread(1); }
     if (view === "list") { refreshInbox(); return; }
-    if (item.conversation === conversation) {
+    if (here) {
       showMessage(item);
       if (item.new && item.author !== me) { markRead(); }
-    } else if (item.new && item.author !== me) {
-      headerUnread(1);
     }
   }
 
