@@ -57,6 +57,13 @@ def run_bench(data_dir: Path) -> subprocess.CompletedProcess:
             "5",
             "--warmup",
             "1",
+            # A small chat run: 20 sockets, a group of 10, 3 messages of each kind.
+            "--chat-sockets",
+            "20",
+            "--chat-group",
+            "10",
+            "--chat-messages",
+            "3",
             "--data-dir",
             str(data_dir),
         ],
@@ -103,7 +110,11 @@ def test_bench_reports_every_page_as_json(tmp_path):
 
     # The notification figures: the question POSTs, the fan-out, the e-mails
     # and the digests, every one of which arrived exactly once at the sink.
-    notify = {line["page"]: line for line in everything[len(names) + 1 :]}
+    notify = {
+        line["page"]: line
+        for line in everything[len(names) + 1 :]
+        if line["page"].startswith("notify_")
+    }
     assert list(notify) == [
         "notify_post_no_subscribers",
         "notify_post_60_subscribers",
@@ -128,6 +139,25 @@ def test_bench_reports_every_page_as_json(tmp_path):
         assert line["delivered_once"] is True, line
         assert line["missing"] == line["duplicates"] == line["unexpected"] == 0, line
         assert line["messages_per_s"] > 0 and line["seconds"] > 0, line
+
+    # The chat figures, last: every message reached every socket of its
+    # conversation, beside the same kind of figures for a direct conversation.
+    assert everything[-1]["page"] == "chat_delivery"
+    chat = everything[-1]
+    assert chat["status"] == "ok" and "error" not in chat, chat
+    assert (chat["members"], chat["sockets"], chat["messages"]) == (60, 20, 3), chat
+    assert (chat["group_members"], chat["direct_members"]) == (10, 2), chat
+    assert chat["layer"] in ("memory", "redis"), chat
+    for kind in ("group", "direct"):
+        for key in ("p50_ms", "p95_ms", "first_p50_ms", "first_p95_ms", "ack_p95_ms"):
+            value = chat[f"{kind}_{key}"]
+            assert isinstance(value, int | float) and value > 0, (kind, key, chat)
+        # The last socket cannot have the message before the first one.
+        assert chat[f"{kind}_p95_ms"] >= chat[f"{kind}_first_p50_ms"], chat
+    for key in ("ratio_p50_group_vs_direct", "ratio_p95_group_vs_direct", "hello_p50_ms"):
+        assert isinstance(chat[key], float), (key, chat)
+    assert isinstance(chat["within_limit"], bool), chat
+
     # …and it left the database as it found it, for the next run.
     assert leftovers(tmp_path / "bench") == {
         "notifications_activity": 0,
@@ -136,6 +166,9 @@ def test_bench_reports_every_page_as_json(tmp_path):
         "notifications_topicsubscription": 0,
         "notifications_notificationsettings": 0,
         "questions_question": data.question_counts(60)[0],
+        "chat_message": 0,
+        "chat_connection": 0,
+        "django_tasks_database_dbtaskresult": 0,
     }
 
 
@@ -149,6 +182,9 @@ def leftovers(data_dir: Path) -> dict[str, int]:
         "notifications_topicsubscription",
         "notifications_notificationsettings",
         "questions_question",
+        "chat_message",
+        "chat_connection",
+        "django_tasks_database_dbtaskresult",
     ]
     if target.database_url:
         conninfo = target.database_url.replace("pgsql://", "postgresql://", 1)
@@ -159,16 +195,22 @@ def leftovers(data_dir: Path) -> dict[str, int]:
 
 
 @pytest.mark.slow
-def test_bench_fails_on_an_error_page(tmp_path):
-    """A page answering non-2xx is reported in its line and fails the run."""
+def test_bench_fails_on_an_error_page_and_on_refused_sockets(tmp_path):
+    """A page answering non-2xx is reported in its line and fails the run; so
+    does a chat process that refuses the sockets."""
     # The bench runs in a subprocess, so the broken page list is set up by a
     # tiny wrapper script rather than by patching PAGES here. The runner shares
-    # the PAGES list object, so changing it in place is enough.
+    # the PAGES list object, so changing it in place is enough. The chat process
+    # gets another secret key, so the sessions the bench made do not log in.
     wrapper = tmp_path / "broken_bench.py"
     wrapper.write_text(
         "import sys\n"
         "from kollegan.bench import __main__ as bench, pages\n"
         "pages.PAGES[:] = [pages.HELLO, pages.Page('missing', '/finns-inte/')]\n"
+        "chat_delivery = bench.chat_delivery\n"
+        "bench.chat_delivery = lambda env, *rest: chat_delivery(\n"
+        "    {**env, 'SECRET_KEY': 'another-' * 8}, *rest\n"
+        ")\n"
         "sys.exit(bench.main(sys.argv[1:]))\n"
     )
     result = subprocess.run(
@@ -179,6 +221,12 @@ def test_bench_fails_on_an_error_page(tmp_path):
             "--members",
             "60",
             "--skip-notifications",
+            "--chat-sockets",
+            "6",
+            "--chat-group",
+            "3",
+            "--chat-messages",
+            "1",
             "--requests",
             "3",
             "--warmup",
@@ -197,6 +245,10 @@ def test_bench_fails_on_an_error_page(tmp_path):
     missing = next(line for line in lines if line["page"] == "missing")
     assert missing["status"] == 404
     assert missing["error"] == "HTTP 404"
+    chat = lines[-1]
+    assert chat["page"] == "chat_delivery" and chat["status"] == "failed", chat
+    assert "6 sockets did not open" in chat["error"], chat
+    assert "2 figure(s) failed" in result.stderr, result.stderr[-4000:]
 
 
 def test_bench_data_holds_questions_as_the_services_would_write_them(db):

@@ -1,10 +1,12 @@
 """`python -m kollegan.bench`: generate data, start granian, time every page,
-then the notifications (see :mod:`kollegan.bench.notify`).
+then the notifications (see :mod:`kollegan.bench.notify`) and the chat's
+delivery over many open sockets (see :mod:`kollegan.bench.chat`).
 
 Progress goes to stderr and one JSON object per page or figure to stdout, so the
 output can be piped straight into `jq` or saved for comparison between commits.
-Exits non-zero when any page answers with something other than 2xx, or an
-e-mail of the notification benchmark does not arrive exactly once.
+Exits non-zero when any page answers with something other than 2xx, an
+e-mail of the notification benchmark does not arrive exactly once, or a chat
+message does not reach every socket of its conversation.
 """
 
 import argparse
@@ -65,7 +67,28 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default=2,
         help="processes that send the notification e-mails, as several db_workers would",
     )
+    parser.add_argument(
+        "--skip-chat",
+        action="store_true",
+        help="leave out the chat benchmark (message delivery over open sockets)",
+    )
+    parser.add_argument(
+        "--chat-sockets", type=int, default=1000, help="sockets open during the chat benchmark"
+    )
+    parser.add_argument(
+        "--chat-group", type=int, default=500, help="members of the group chat, each with a socket"
+    )
+    parser.add_argument(
+        "--chat-messages",
+        type=int,
+        default=50,
+        help="timed messages to the group and as many to a direct conversation",
+    )
     args = parser.parse_args(argv)
+    if args.chat_group < 2 or args.chat_messages < 1:
+        parser.error("--chat-group must be at least 2 and --chat-messages positive")
+    if args.chat_sockets < args.chat_group + 2:
+        parser.error("--chat-sockets must cover the group and the direct conversation's two")
     if args.notify_workers < 1:
         parser.error("--notify-workers must be at least 1")
     if args.members is not None and args.members < 2:
@@ -210,6 +233,41 @@ def notifications(
         )
 
 
+def chat_delivery(
+    env: dict[str, str],
+    origin: str,
+    target: Target,
+    args: argparse.Namespace,
+    hello_p50: float | None,
+) -> int:
+    """The chat figures: the chat process started beside the web server, whose
+    address the sockets' pages come from; returns how many failed."""
+    from kollegan.bench import chat
+
+    common = {
+        "scale": target.label,
+        "members": target.members,
+        "database": "postgresql" if target.database_url else "sqlite",
+        "layer": "redis" if env.get("REDIS_URL") else "memory",
+        "hello_p50_ms": rounded_ms(hello_p50),
+    }
+    # Two runs sharing a database would each find the other's messages.
+    with setup_lock(target):
+        return chat.run(
+            env=env,
+            origin=origin,
+            label=target.label,
+            log_path=target.data_dir / "chat.log",
+            sockets=args.chat_sockets,
+            group=args.chat_group,
+            messages=args.chat_messages,
+            warmup=args.warmup,
+            common=common,
+            emit=lambda line: print(json.dumps(line, ensure_ascii=False), flush=True),
+            progress=progress,
+        )
+
+
 def run(args: argparse.Namespace) -> int:
     members = args.members if args.members is not None else SCALES[args.scale]
     # A custom size gets a data set of its own instead of overwriting a preset's.
@@ -254,6 +312,8 @@ def run(args: argparse.Namespace) -> int:
             print(json.dumps(search_index_line(fixture, target), ensure_ascii=False), flush=True)
             if not args.skip_notifications:
                 failures += notifications(client, fixture, target, args)
+            if not args.skip_chat:
+                failures += chat_delivery(env, f"http://127.0.0.1:{port}", target, args, hello_p50)
         finally:
             client.close()
     progress(f"done in {time.monotonic() - _started:.1f}s, {failures} figure(s) failed")

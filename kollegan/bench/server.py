@@ -1,4 +1,5 @@
-"""The real WSGI server, started and stopped around the measurements."""
+"""The real servers (the WSGI one for the pages, the chat process for the
+sockets), started and stopped around the measurements."""
 
 import contextlib
 import http.client
@@ -65,6 +66,38 @@ def granian(env: dict[str, str], log_path: Path) -> Iterator[int]:
         "--no-ws",
         "kollegan.wsgi:application",
     ]
+    with _serving(command, "granian", env, log_path, port):
+        yield port
+
+
+@contextlib.contextmanager
+def chat_server(env: dict[str, str], log_path: Path) -> Iterator[int]:
+    """Run the chat process exactly as ``manage.py serve`` does (granian's ASGI
+    interface, one worker: without Redis the channel layer lives in it) and
+    yield its port once /healthz answers."""
+    port = free_port()
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "asginl",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "kollegan.asgi:application",
+    ]
+    with _serving(command, "the chat process", env, log_path, port):
+        yield port
+
+
+@contextlib.contextmanager
+def _serving(
+    command: list[str], name: str, env: dict[str, str], log_path: Path, port: int
+) -> Iterator[None]:
     with open(log_path, "wb") as log:
         # A session of its own, so the worker processes granian forks can be
         # stopped together if the main process does not stop them itself.
@@ -76,12 +109,12 @@ def granian(env: dict[str, str], log_path: Path) -> Iterator[int]:
         while not _healthy(port):
             if process.poll() is not None:
                 raise RuntimeError(
-                    f"granian exited with code {process.returncode}:\n{_tail(log_path)}"
+                    f"{name} exited with code {process.returncode}:\n{_tail(log_path)}"
                 )
             if time.monotonic() > deadline:
-                raise RuntimeError(f"granian did not answer /healthz in time:\n{_tail(log_path)}")
+                raise RuntimeError(f"{name} did not answer /healthz in time:\n{_tail(log_path)}")
             time.sleep(0.2)
-        yield port
+        yield
     finally:
         _stop(process)
 
