@@ -2,6 +2,7 @@
 kollegan.asgi:application``, started by ``manage.py serve``. Pages are served
 by the WSGI server (kollegan.wsgi), which is several times faster for them."""
 
+import gc
 import os
 
 from django.core.asgi import get_asgi_application
@@ -14,3 +15,8 @@ from channels.routing import ProtocolTypeRouter  # noqa: E402
 from kollegan.chat.routing import http_app, websocket_app  # noqa: E402
 
 application = ProtocolTypeRouter({"http": http_app, "websocket": websocket_app})
+
+# Everything loaded so far lives as long as the process: moved out of the
+# collector's sight, a large group's burst of short-lived objects is collected
+# without walking Django's modules and settings each time.
+gc.freeze()

@@ -237,7 +237,14 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Every event for the process passes one channel (the chat's router): room for
+    # bursts, and group memberships that last as long as the process.
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"capacity": 10_000, "group_expiry": 10 * 365 * 86400},
+        }
+    }
 # Where pages open the chat socket. Empty: the page's own host name at CHAT_PORT,
 # which is what `manage.py serve` starts; behind a proxy that sends /ws/ to the
 # chat process, e.g. wss://kollegan.example.se/ws/chatt/.

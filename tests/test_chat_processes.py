@@ -318,6 +318,10 @@ def open_socket(
 async def frame(socket: ClientConnection, wanted: Callable[[dict], bool], seen: list | None = None):
     """The next frame that ``wanted`` accepts, within WAIT seconds; the others
     that came first are appended to ``seen``."""
+    for index, data in enumerate(getattr(socket, "early", [])):
+        if wanted(data):
+            del socket.early[index]
+            return data
     async with asyncio.timeout(WAIT):
         while True:
             data = json.loads(await socket.recv())
@@ -351,8 +355,12 @@ async def send(socket: ClientConnection, conversation: int, body: str, ref: str)
             }
         )
     )
-    answer = await frame(socket, lambda data: data.get("ref") == ref)
+    # The message itself may reach the writer's socket before the ack: it is
+    # kept back for the caller, who waits for it next.
+    early: list[dict] = []
+    answer = await frame(socket, lambda data: data.get("ref") == ref, early)
     assert answer["type"] == "ack", answer
+    socket.early = [data for data in early if data.get("type") == "message"]
     return answer["id"]
 
 

@@ -16,7 +16,8 @@ from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -271,9 +272,9 @@ def message_send(
         Participant.objects.filter(pk=row.pk).update(
             last_read_id=message.pk, unread=0, last_message_at=message.created_at
         )
-        Member.objects.filter(
-            pk__in=others.values("member_id"), deactivated_at__isnull=True
-        ).update(unread_chat=F("unread_chat") + 1)
+        # The header's numbers (one row per member of the group) are set after
+        # the commit, by the worker that fans the message out (header_recount):
+        # the message reaches the open sockets without waiting for them.
         _announce(message)
         transaction.on_commit(lambda: realtime.message_changed(message.pk, new=True))
     return message
@@ -334,11 +335,23 @@ def message_delete(*, message: Message, member: Member) -> Message:
     return message
 
 
-def _recount_unread(member_ids: list[int]) -> None:
-    """The header's number: the sum over the member's conversations."""
-    for member_id in member_ids:
-        total = Participant.objects.filter(member_id=member_id).aggregate(total=Sum("unread"))
-        Member.objects.filter(pk=member_id).update(unread_chat=total["total"] or 0)
+def _recount_unread(member_ids) -> None:
+    """The header's number for each member: the sum over their conversations
+    (one UPDATE; ``member_ids`` may be a list or a subquery)."""
+    total = (
+        Participant.objects.filter(member=OuterRef("pk"))
+        .order_by()
+        .values("member")
+        .annotate(total=Sum("unread"))
+        .values("total")
+    )
+    Member.objects.filter(pk__in=member_ids).update(unread_chat=Coalesce(Subquery(total), Value(0)))
+
+
+def header_recount(conversation_id: int) -> None:
+    """The header's numbers of everyone in a conversation, after a message
+    (called by the notification fan-out; safe to repeat)."""
+    _recount_unread(Participant.objects.filter(conversation_id=conversation_id).values("member_id"))
 
 
 @transaction.atomic

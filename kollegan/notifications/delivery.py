@@ -307,6 +307,10 @@ def activity_fan_out(activity_id: int) -> int:
     activity = Activity.objects.filter(pk=activity_id).first()
     if activity is None or activity.fanned_out_at is not None:
         return 0
+    if activity.verb == Verb.NEW_MESSAGE:
+        from kollegan.chat.services import header_recount
+
+        header_recount(activity.target_id)
     thread = targets.threads({(activity.target_type, activity.target_id)}).get(
         (activity.target_type, activity.target_id)
     )
