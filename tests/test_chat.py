@@ -644,3 +644,13 @@ def test_my_data_holds_my_conversations_and_messages_not_others(direct, cohort, 
     assert [row["id"] for row in data["conversations"]] == [direct.pk, cohort.pk]
     assert [message["body"] for message in data["messages"]] == ["Mitt meddelande"]
     assert "Bob" not in archive.read("chatt.json").decode()
+
+
+def test_api_starting_an_old_direct_conversation_gives_it_back(alice_api, alice, bob, monkeypatch):
+    """The existing conversation is answered even when it is not among the newest."""
+    first = services.conversation_direct(member=alice, other=bob)
+    monkeypatch.setattr(selectors, "INBOX_SIZE", 0)
+    response = alice_api.post(
+        "/api/v1/conversations", {"with_member": bob.pk}, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["id"] == first.pk

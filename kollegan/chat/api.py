@@ -165,7 +165,15 @@ def create_conversation(request: HttpRequest, data: ConversationIn):
             creator=member, name=data.name, members=found
         )
         status = 201
-    row = next(row for row in selectors.inbox(member) if row.conversation.pk == conversation.pk)
+    # Read back as the list shows it (an existing direct conversation may be old).
+    conversation, participant = selectors.conversation_for(member, conversation.pk)
+    other = selectors.others_in_direct(member, [conversation.pk]).get(conversation.pk)
+    row = selectors.InboxRow(
+        conversation=conversation,
+        participant=participant,
+        title=selectors.title_of(conversation, other),
+        other=other,
+    )
     return Status(status, conversation_out(row))
 
 

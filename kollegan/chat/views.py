@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -161,14 +161,10 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     if not sent:
-        status = 429 if form.has_error("body", "rate_limited") or _rate_limited(form) else 400
+        status = 429 if form.has_error(NON_FIELD_ERRORS, "rate_limited") else 400
         context = _detail_context(request, conversation, row, form=form)
         return _with_socket(request, render(request, "chat/detail.html", context, status=status))
     return redirect(f"{conversation.get_absolute_url()}#meddelande-{sent.pk}")
-
-
-def _rate_limited(form: MessageForm) -> bool:
-    return any(error.code == "rate_limited" for error in form.non_field_errors().as_data())
 
 
 @require_http_methods(["GET", "POST"])
