@@ -654,3 +654,23 @@ def test_api_starting_an_old_direct_conversation_gives_it_back(alice_api, alice,
         "/api/v1/conversations", {"with_member": bob.pk}, content_type="application/json"
     )
     assert response.status_code == 200 and response.json()["id"] == first.pk
+
+
+def test_the_members_page_costs_the_same_queries_however_many(
+    cohort, carol, django_assert_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(carol)
+    url = reverse("chat:members", args=[cohort.pk])
+    client.get(url)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(url, {"namn": "Me"}).status_code == 200
+    newcomers = [
+        make_member(f"grupp{n}@x.test", f"Medlem {n}", carol.organisation) for n in range(15)
+    ]
+    services.members_add(conversation=cohort, actor=carol, members=newcomers)
+    with django_assert_num_queries(len(few)):
+        page = client.get(url, {"namn": "Me"}).content.decode()
+    assert "Medlem 14" in page
