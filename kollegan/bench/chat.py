@@ -44,8 +44,6 @@ from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import connections, transaction
-from django.db.models import OuterRef, Subquery, Sum
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django_tasks_db.models import DBTaskResult
@@ -56,6 +54,7 @@ from kollegan.bench.data import BENCH_USER_EMAIL, _meta_get, _meta_set
 from kollegan.bench.measure import percentile, rounded_ms
 from kollegan.bench.server import chat_server
 from kollegan.chat.models import GROUP_MAX_MEMBERS, Connection, Conversation, Message, Participant
+from kollegan.chat.services import unread_recount
 from kollegan.notifications import tasks
 from kollegan.notifications.models import Activity, Target
 
@@ -226,19 +225,11 @@ def clean_up(progress: Progress) -> None:
             task_path=tasks.fan_out.module_path, args_kwargs__kwargs__activity_id__in=chunk
         ).delete()
         Activity.objects.filter(pk__in=chunk).delete()
-    Conversation.objects.filter(pk__in=ids).update(last_message=None)
+    Conversation.objects.filter(pk__in=ids).update(last_message=None, message_count=0)
     Message.objects.filter(conversation_id__in=ids).delete()
-    participants.update(unread=0, last_read_id=0)
-    unread = (
-        Participant.objects.filter(member_id=OuterRef("pk"))
-        .values("member_id")
-        .annotate(total=Sum("unread"))
-        .values("total")
-    )
+    participants.update(read_count=0, last_read_id=0)
     for start in range(0, len(member_ids), CHUNK):
-        Member.objects.filter(pk__in=member_ids[start : start + CHUNK]).update(
-            unread_chat=Coalesce(Subquery(unread), 0)
-        )
+        unread_recount(member_ids[start : start + CHUNK])
     keys = json.loads(_meta_get(SESSIONS_KEY) or "[]")
     for start in range(0, len(keys), CHUNK):
         chunk = keys[start : start + CHUNK]

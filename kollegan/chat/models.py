@@ -43,6 +43,10 @@ class Conversation(models.Model):
     )
     last_message_at = models.DateTimeField(default=timezone.now, db_index=True)
     member_count = models.PositiveIntegerField(default=0)
+    # How many messages it has had: a member's unread count is this minus how
+    # many they have read, so a message to a group of 500 writes one row here
+    # instead of 500 counters.
+    message_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("conversation")
@@ -72,12 +76,9 @@ class Participant(models.Model):
     )
     role = models.CharField(_("role"), max_length=10, choices=Role, default=Role.MEMBER)
     joined_at = models.DateTimeField(_("joined"), default=timezone.now)
-    # The newest message the member has seen, and how many came after it.
+    # The newest message the member has seen, and its number in the conversation.
     last_read_id = models.PositiveBigIntegerField(default=0)
-    unread = models.PositiveIntegerField(default=0)
-    # The conversation's time of last message, copied here so that a member's
-    # list is read newest first from one index.
-    last_message_at = models.DateTimeField(default=timezone.now)
+    read_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         verbose_name = _("participant")
@@ -85,12 +86,16 @@ class Participant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["conversation", "member"], name="participant_once")
         ]
-        indexes = [
-            models.Index(fields=["member", "-last_message_at"], name="participant_inbox"),
-        ]
+        indexes = [models.Index(fields=["member"], name="participant_member")]
 
     def __str__(self) -> str:
         return f"{self.member_id} in {self.conversation_id}"
+
+    @property
+    def unread(self) -> int:
+        """Messages after the last one the member read (their own never count:
+        writing one moves their mark past it). Reads the conversation's row."""
+        return max(0, self.conversation.message_count - self.read_count)
 
 
 class Message(models.Model):
@@ -103,6 +108,8 @@ class Message(models.Model):
         related_name="+",
         verbose_name=_("written by"),
     )
+    # 1, 2, 3 … within the conversation.
+    number = models.PositiveIntegerField(default=0, editable=False)
     body = models.TextField(_("text"), max_length=MESSAGE_MAX)
     body_html = models.TextField(editable=False, blank=True)
     # Lower case with accents folded: what "search in this conversation" reads.

@@ -75,8 +75,9 @@ def inbox(member: Member, *, before: dt.datetime | None = None) -> list[InboxRow
         "conversation", "conversation__last_message", "conversation__last_message__author"
     )
     if before is not None:
-        rows = rows.filter(last_message_at__lt=before)
-    rows = list(rows.order_by("-last_message_at", "-conversation_id")[:INBOX_SIZE])
+        rows = rows.filter(conversation__last_message_at__lt=before)
+    # A member's own conversations, sorted: a few hundred rows at most.
+    rows = list(rows.order_by("-conversation__last_message_at", "-conversation_id")[:INBOX_SIZE])
     direct = [row.conversation_id for row in rows if not row.conversation.is_group]
     others = others_in_direct(member, direct)
     return [

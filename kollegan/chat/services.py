@@ -53,7 +53,11 @@ def refuse_outsider() -> PermissionDenied:
 def participant_of(conversation: Conversation | int, member: Member) -> Participant:
     """The member's row in the conversation, or PermissionDenied."""
     conversation_id = getattr(conversation, "pk", conversation)
-    row = Participant.objects.filter(conversation_id=conversation_id, member=member).first()
+    row = (
+        Participant.objects.select_related("conversation")
+        .filter(conversation_id=conversation_id, member=member)
+        .first()
+    )
     if row is None or not member.is_active:
         raise refuse_outsider()
     return row
@@ -177,7 +181,7 @@ def members_add(
             conversation=conversation,
             member=member,
             last_read_id=conversation.last_message_id or 0,
-            last_message_at=conversation.last_message_at,
+            read_count=conversation.message_count,
         )
         for member in new
     )
@@ -207,7 +211,7 @@ def member_remove(*, conversation: Conversation, actor: Member, member: Member) 
         first = remaining.order_by("joined_at", "pk").first()
         if first is not None:
             remaining.filter(pk=first.pk).update(role=Participant.Role.ADMIN)
-    _recount_unread([member.pk])
+    unread_recount([member.pk])
     transaction.on_commit(lambda: realtime.left(conversation.pk, member.pk))
 
 
@@ -246,8 +250,10 @@ def message_send(
     confirmed: bool = False,
     upload: UploadedFile | None = None,
 ) -> Message:
-    """Write a message; the other members' unread counts grow by one, and the
-    sockets and (for members who are not online) notifications follow the commit."""
+    """Write a message: the conversation's count grows by one (and so every
+    other member's unread count), the writer's read mark moves past it, and the
+    sockets and (for members who are not online) notifications follow the
+    commit. A fixed number of rows whatever the size of the group."""
     from kollegan.files.services import attachment_prepare, attachment_save, discard_on_error
 
     row = participant_of(conversation, author)
@@ -258,20 +264,19 @@ def message_send(
     prepared = attachment_prepare(upload=upload) if upload is not None else None
     _rate_limit(author)
     with discard_on_error(), transaction.atomic():
+        # Locked: the number and the count follow one another message by message.
         conversation = Conversation.objects.select_for_update().get(pk=row.conversation_id)
-        message = Message(conversation=conversation, author=author)
+        number = conversation.message_count + 1
+        message = Message(conversation=conversation, author=author, number=number)
         _set_body(message, body)
         message.save()
         if prepared is not None:
             attachment_save(prepared=prepared, owner=message, uploader=author)
         conversation.last_message = message
         conversation.last_message_at = message.created_at
-        conversation.save(update_fields=["last_message", "last_message_at"])
-        others = Participant.objects.filter(conversation=conversation).exclude(member=author)
-        others.update(unread=F("unread") + 1, last_message_at=message.created_at)
-        Participant.objects.filter(pk=row.pk).update(
-            last_read_id=message.pk, unread=0, last_message_at=message.created_at
-        )
+        conversation.message_count = number
+        conversation.save(update_fields=["last_message", "last_message_at", "message_count"])
+        Participant.objects.filter(pk=row.pk).update(last_read_id=message.pk, read_count=number)
         # The header's numbers (one row per member of the group) are set after
         # the commit, by the worker that fans the message out (header_recount):
         # the message reaches the open sockets without waiting for them.
@@ -335,14 +340,14 @@ def message_delete(*, message: Message, member: Member) -> Message:
     return message
 
 
-def _recount_unread(member_ids) -> None:
+def unread_recount(member_ids) -> None:
     """The header's number for each member: the sum over their conversations
     (one UPDATE; ``member_ids`` may be a list or a subquery)."""
     total = (
         Participant.objects.filter(member=OuterRef("pk"))
         .order_by()
         .values("member")
-        .annotate(total=Sum("unread"))
+        .annotate(total=Sum(F("conversation__message_count") - F("read_count")))
         .values("total")
     )
     Member.objects.filter(pk__in=member_ids).update(unread_chat=Coalesce(Subquery(total), Value(0)))
@@ -351,7 +356,7 @@ def _recount_unread(member_ids) -> None:
 def header_recount(conversation_id: int) -> None:
     """The header's numbers of everyone in a conversation, after a message
     (called by the notification fan-out; safe to repeat)."""
-    _recount_unread(Participant.objects.filter(conversation_id=conversation_id).values("member_id"))
+    unread_recount(Participant.objects.filter(conversation_id=conversation_id).values("member_id"))
 
 
 @transaction.atomic
@@ -366,20 +371,23 @@ def conversation_read(
     newest = (
         Message.objects.filter(conversation_id=row.conversation_id)
         .order_by("-id")
-        .values_list("id", flat=True)
+        .values_list("id", "number")
         .first()
-        or 0
-    )
-    up_to = newest if up_to is None else min(max(up_to, 0), newest)
-    if up_to <= row.last_read_id and row.unread == 0:
+    ) or (0, 0)
+    if up_to is None or up_to >= newest[0]:
+        up_to, number = newest
+    else:
+        number = (
+            Message.objects.filter(conversation_id=row.conversation_id, id__lte=max(up_to, 0))
+            .order_by("-id")
+            .values_list("number", flat=True)
+            .first()
+        ) or 0
+    if number <= row.read_count:
         return row
-    after = Message.objects.filter(
-        conversation_id=row.conversation_id, id__gt=max(up_to, row.last_read_id)
-    ).exclude(author=member)
-    row.last_read_id = max(up_to, row.last_read_id)
-    row.unread = after.count()
-    row.save(update_fields=["last_read_id", "unread"])
-    _recount_unread([member.pk])
+    row.last_read_id, row.read_count = max(up_to, row.last_read_id), number
+    row.save(update_fields=["last_read_id", "read_count"])
+    unread_recount([member.pk])
     if row.unread == 0:
         mark_target_read(member=member, target_type="chat", target_id=row.conversation_id)
     conversation_id, last_read = row.conversation_id, row.last_read_id

@@ -1978,7 +1978,7 @@ def _seed_chat(members: dict[str, Member]) -> int:
     """A course cohort's group chat and two colleagues' direct messages, so the
     chat has something in it; Anna has unread messages in both."""
     from kollegan.chat import services as chat
-    from kollegan.chat.models import Conversation, Message, Participant
+    from kollegan.chat.models import Conversation, Message
 
     if Conversation.objects.exists():
         return 0
@@ -1997,7 +1997,6 @@ def _seed_chat(members: dict[str, Member]) -> int:
             Message.objects.filter(pk=message.pk).update(created_at=when)
             count += 1
         Conversation.objects.filter(pk=conversation.pk).update(last_message_at=when)
-        Participant.objects.filter(conversation=conversation).update(last_message_at=when)
     return count
 
 
