@@ -456,3 +456,20 @@ def test_presence_is_refreshed_for_open_sockets(alice, monkeypatch):
         await a.disconnect()
 
     live(scenario)
+
+
+def test_a_member_who_reads_english_gets_refusals_in_english(direct, alice):
+    alice.language = "en"
+    alice.save(update_fields=["language"])
+    socket = socket_for(alice)
+
+    async def scenario():
+        a = await opened(socket)
+        await a.send_to(text_data="{not json")
+        error = await next_of(a, "error")
+        assert error["messages"] == ["The page sent something the chat did not understand."]
+        await a.send_json_to({"type": "send", "conversation": direct.pk, "body": "", "ref": "e"})
+        assert (await next_of(a, "error"))["messages"] == ["Write a text."]
+        await a.disconnect()
+
+    live(scenario)

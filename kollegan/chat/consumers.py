@@ -92,8 +92,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         self.language = user.language or settings.LANGUAGE_CODE
         self.conversations: set[int] = set()
         conversation_ids = await database_sync_to_async(selectors.conversation_ids_of)(user.pk)
-        await router().add(self, conversation_ids)
+        # Accepted before the router may hand it anything; a message in between
+        # is fetched by the page's sync, which it sends as soon as it is open.
         await self.accept()
+        await router().add(self, conversation_ids)
         _open[self.channel_name] = self
         _start_sweeper()
         await database_sync_to_async(Connection.objects.create)(
@@ -116,6 +118,11 @@ class ChatConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.member_id is None:
             return
+        # Answers in the member's language, as their pages are.
+        with translation.override(self.language):
+            await self._receive(text_data)
+
+    async def _receive(self, text_data: str | None) -> None:
         if text_data is None or len(text_data) > FRAME_MAX:
             await self._error("", "frame", _("The message is too large to be sent."))
             return
@@ -124,9 +131,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
         except ValueError:
             content = None
         if not isinstance(content, dict):
-            await self._error(
-                "", "frame", _("The page sent something the chat did not understand.")
-            )
+            await self._error("", "frame", _not_understood())
             return
         ref = content.get("ref")
         ref = ref if isinstance(ref, str) and len(ref) <= 64 else ""
@@ -137,12 +142,9 @@ class ChatConsumer(AsyncWebsocketConsumer):
             "ping": self._on_ping,
         }.get(content.get("type"))
         if handler is None:
-            await self._error(
-                ref, "type", _("The page sent something the chat did not understand.")
-            )
+            await self._error(ref, "type", _not_understood())
             return
-        with translation.override(self.language):
-            await handler(content, ref)
+        await handler(content, ref)
 
     def _conversation_id(self, content: dict) -> int | None:
         value = content.get("conversation")
