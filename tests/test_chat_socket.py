@@ -388,12 +388,8 @@ def test_the_sweep_closes_sockets_whose_login_or_membership_ended(direct, alice,
 def test_the_bridge_takes_only_signed_events(direct, alice, bob):
     socket = socket_for(bob)
     payload = {"type": "message", "conversation": direct.pk, "id": 1, "html": "<li>x</li>"}
-    body = json.dumps(
-        {
-            "group": realtime.conversation_group(direct.pk),
-            "event": {"type": "chat.event", "conversation": direct.pk, "text": json.dumps(payload)},
-        }
-    ).encode()
+    event = {"type": "chat.event", "conversation": direct.pk, "text": json.dumps(payload)}
+    body = json.dumps({"events": [[realtime.conversation_group(direct.pk), event]]}).encode()
 
     async def post(signature: str) -> int:
         http = HttpCommunicator(

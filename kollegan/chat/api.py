@@ -168,6 +168,7 @@ def create_conversation(request: HttpRequest, data: ConversationIn):
     # Read back as the list shows it (an existing direct conversation may be old).
     conversation, participant = selectors.conversation_for(member, conversation.pk)
     other = selectors.others_in_direct(member, [conversation.pk]).get(conversation.pk)
+    other = other.member if other else None
     row = selectors.InboxRow(
         conversation=conversation,
         participant=participant,

@@ -146,18 +146,22 @@ class ChatConsumer(AsyncWebsocketConsumer):
             return
         await handler(content, ref)
 
-    def _conversation_id(self, content: dict) -> int | None:
+    async def _conversation_id(self, content: dict, ref: str) -> int | None:
+        """The frame's conversation when the member is in it; else the page is
+        told (one answer for a forged id and for someone else's) and None."""
         value = content.get("conversation")
         if isinstance(value, bool) or not isinstance(value, int) or not is_row_id(value):
+            value = None
+        if value is None or value not in self.conversations:
+            await self._error(ref, "not_member", str(services.refuse_outsider()))
             return None
         return value
 
     async def _on_send(self, content: dict, ref: str) -> None:
-        conversation_id = self._conversation_id(content)
-        body = content.get("body")
-        if conversation_id is None or conversation_id not in self.conversations:
-            await self._error(ref, "not_member", str(services.refuse_outsider()))
+        conversation_id = await self._conversation_id(content, ref)
+        if conversation_id is None:
             return
+        body = content.get("body")
         if not isinstance(body, str):
             await self._error(ref, "body_empty", _("Write a text."))
             return
@@ -198,11 +202,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
         )
 
     async def _on_read(self, content: dict, ref: str) -> None:
-        conversation_id = self._conversation_id(content)
-        up_to = content.get("message")
-        if conversation_id is None or conversation_id not in self.conversations:
-            await self._error(ref, "not_member", str(services.refuse_outsider()))
+        conversation_id = await self._conversation_id(content, ref)
+        if conversation_id is None:
             return
+        up_to = content.get("message")
         if isinstance(up_to, bool) or not isinstance(up_to, int) or up_to < 0:
             await self._error(ref, "message", _("That message does not exist."))
             return
@@ -218,11 +221,10 @@ class ChatConsumer(AsyncWebsocketConsumer):
 
     async def _on_sync(self, content: dict, ref: str) -> None:
         """After a reconnect: the messages after ``after`` and those changed since ``since``."""
-        conversation_id = self._conversation_id(content)
-        after = content.get("after")
-        if conversation_id is None or conversation_id not in self.conversations:
-            await self._error(ref, "not_member", str(services.refuse_outsider()))
+        conversation_id = await self._conversation_id(content, ref)
+        if conversation_id is None:
             return
+        after = content.get("after")
         if isinstance(after, bool) or not isinstance(after, int) or after < 0:
             after = 0
         since = None
@@ -235,10 +237,7 @@ class ChatConsumer(AsyncWebsocketConsumer):
                 since = None
 
         def missed() -> list[dict]:
-            return [
-                realtime.payload_of(message)
-                for message in selectors.missed(conversation_id, after=after, since=since)
-            ]
+            return realtime.payloads_of(selectors.missed(conversation_id, after=after, since=since))
 
         items = await database_sync_to_async(missed)()
         await self._send(

@@ -42,11 +42,18 @@ def sign(body: bytes) -> str:
 
 
 def publish(group: str, event: dict) -> None:
-    """Send ``event`` to every socket in ``group``. Never raises: the change is
-    already committed, and a socket that missed it catches up when it reconnects."""
+    publish_many([(group, event)])
+
+
+def publish_many(events: list[tuple[str, dict]]) -> None:
+    """Send each (group, event) to every socket in the group: over the bridge in
+    one request, however many. Never raises: the change is already committed,
+    and a socket that missed it catches up when it reconnects."""
+    if not events:
+        return
     try:
         if settings.CHAT_BRIDGE_URL:
-            body = json.dumps({"group": group, "event": event}).encode()
+            body = json.dumps({"events": events}).encode()
             # Our own loopback address, from the settings (never from a request).
             request = urllib.request.Request(  # noqa: S310
                 settings.CHAT_BRIDGE_URL,
@@ -57,26 +64,36 @@ def publish(group: str, event: dict) -> None:
             with urllib.request.urlopen(request, timeout=2):  # noqa: S310
                 pass
         else:
-            async_to_sync(get_channel_layer().group_send)(group, event)
+            async_to_sync(send_to_layer)(events)
     except Exception:  # a socket event must never fail the request that caused it
-        logger.warning("Could not publish a chat event to %s", group, exc_info=True)
+        logger.warning("Could not publish %d chat event(s)", len(events), exc_info=True)
+
+
+async def send_to_layer(events: list[tuple[str, dict]]) -> None:
+    layer = get_channel_layer()
+    for group, event in events:
+        await layer.group_send(group, event)
 
 
 def _now() -> str:
     return timezone.now().isoformat()
 
 
-def payload_of(message) -> dict:
-    """What a socket receives about a message: its fields and the HTML of its
-    line, rendered once for every receiver (what only the writer may do is
-    shown by the page for the writer alone)."""
+def payloads_of(messages) -> list[dict]:
+    """What a socket receives about each message: its fields and the HTML of
+    its line, rendered once for every receiver (what only the writer may do is
+    shown by the page for the writer alone). One query for all their files."""
     from kollegan.files.selectors import attachments_for
 
-    attachments = attachments_for("message", [message.pk]).get(message.pk, [])
+    files = attachments_for("message", [message.pk for message in messages])
     with translation.override(settings.LANGUAGE_CODE):
-        html = render_to_string(
-            "chat/_message.html", {"message": message, "attachments": attachments, "live": True}
-        )
+        return [_payload(message, files.get(message.pk, [])) for message in messages]
+
+
+def _payload(message, attachments: list) -> dict:
+    html = render_to_string(
+        "chat/_message.html", {"message": message, "attachments": attachments, "live": True}
+    )
     return {
         "type": "message",
         "conversation": message.conversation_id,
@@ -105,7 +122,7 @@ def message_changed(message_id: int, *, new: bool = False) -> None:
     message = Message.objects.select_related("author").filter(pk=message_id).first()
     if message is None:
         return
-    payload = payload_of(message)
+    [payload] = payloads_of([message])
     payload["new"] = new
     _to_conversation(message.conversation_id, payload)
 
@@ -121,29 +138,23 @@ def read(conversation_id: int, member_id: int, last_read_id: int) -> None:
     _to_conversation(conversation_id, payload)
 
 
+def _access(conversation_id: int, member_id: int, present: bool) -> tuple[str, dict]:
+    event = {
+        "type": "chat.access",
+        "conversation": conversation_id,
+        "member": member_id,
+        "present": present,
+    }
+    return member_group(member_id), event
+
+
 def joined(conversation_id: int, member_ids: list[int]) -> None:
-    for member_id in member_ids:
-        publish(
-            member_group(member_id),
-            {
-                "type": "chat.access",
-                "conversation": conversation_id,
-                "member": member_id,
-                "present": True,
-            },
-        )
+    """Members added (a new group of 500: one publication, not 500)."""
+    publish_many([_access(conversation_id, member_id, True) for member_id in member_ids])
 
 
 def left(conversation_id: int, member_id: int) -> None:
-    publish(
-        member_group(member_id),
-        {
-            "type": "chat.access",
-            "conversation": conversation_id,
-            "member": member_id,
-            "present": False,
-        },
-    )
+    publish(*_access(conversation_id, member_id, False))
 
 
 def close_member(member_id: int) -> None:

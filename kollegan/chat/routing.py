@@ -6,7 +6,6 @@ import json
 from urllib.parse import urlsplit
 
 from channels.auth import AuthMiddlewareStack
-from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from django.conf import settings
 from django.urls import path
@@ -98,14 +97,13 @@ async def http_app(scope, receive, send) -> None:
         await _respond(send, 403, b"bad signature")
         return
     try:
-        data = json.loads(body)
-        group, event = data["group"], data["event"]
-        if not isinstance(group, str) or not isinstance(event, dict):
+        events = [(group, event) for group, event in json.loads(body)["events"]]
+        if not all(isinstance(group, str) and isinstance(event, dict) for group, event in events):
             raise ValueError
     except (ValueError, KeyError, TypeError):
         await _respond(send, 400, b"bad event")
         return
-    await get_channel_layer().group_send(group, event)
+    await realtime.send_to_layer(events)
     await _respond(send, 204, b"")
 
 

@@ -49,8 +49,9 @@ def conversation_for(member: Member, pk: int) -> tuple[Conversation, Participant
     return row.conversation, row
 
 
-def others_in_direct(member: Member, conversation_ids: list[int]) -> dict[int, Member]:
-    """conversation id -> the other member of each direct conversation (one query)."""
+def others_in_direct(member: Member, conversation_ids: list[int]) -> dict[int, Participant]:
+    """conversation id -> the other member's row (with the member) in each
+    direct conversation (one query)."""
     if not conversation_ids:
         return {}
     rows = (
@@ -58,7 +59,7 @@ def others_in_direct(member: Member, conversation_ids: list[int]) -> dict[int, M
         .exclude(member=member)
         .select_related("member", "member__organisation")
     )
-    return {row.conversation_id: row.member for row in rows}
+    return {row.conversation_id: row for row in rows}
 
 
 def title_of(conversation: Conversation, other: Member | None) -> str:
@@ -79,7 +80,7 @@ def inbox(member: Member, *, before: dt.datetime | None = None) -> list[InboxRow
     # A member's own conversations, sorted: a few hundred rows at most.
     rows = list(rows.order_by("-conversation__last_message_at", "-conversation_id")[:INBOX_SIZE])
     direct = [row.conversation_id for row in rows if not row.conversation.is_group]
-    others = others_in_direct(member, direct)
+    others = {pk: other.member for pk, other in others_in_direct(member, direct).items()}
     return [
         InboxRow(
             conversation=row.conversation,

@@ -41,9 +41,6 @@ class RateLimited(ValidationError):
     """Too many messages in a short time (answered with 429)."""
 
 
-NOT_IN_CONVERSATION = "not_member"
-
-
 def refuse_outsider() -> PermissionDenied:
     # One message for "no such conversation" and "not yours": an outsider learns
     # nothing about which conversations exist.
@@ -298,7 +295,8 @@ def _announce(message: Message) -> None:
     )
 
 
-def _own_message(message: Message, member: Member) -> None:
+def refuse_unless_own(message: Message, member: Member) -> None:
+    """Only the writer changes a message, and not once it is deleted."""
     participant_of(message.conversation_id, member)
     if message.author_id != member.pk:
         raise PermissionDenied(_("Only the one who wrote it can change it."))
@@ -310,7 +308,7 @@ def _own_message(message: Message, member: Member) -> None:
 def message_edit(
     *, message: Message, editor: Member, body: str, confirmed: bool = False
 ) -> Message:
-    _own_message(message, editor)
+    refuse_unless_own(message, editor)
     body = clean_body(body, limit=MESSAGE_MAX)
     guard(body, confirmed=confirmed)
     if body != message.body:
@@ -327,7 +325,7 @@ def message_delete(*, message: Message, member: Member) -> Message:
     was deleted stays in its place."""
     from kollegan.files.models import Attachment
 
-    _own_message(message, member)
+    refuse_unless_own(message, member)
     message.body = message.body_html = message.plain = ""
     message.deleted_at = message.changed_at = timezone.now()
     message.save(update_fields=["body", "body_html", "plain", "deleted_at", "changed_at"])
@@ -365,15 +363,12 @@ def conversation_read(
 ) -> Participant:
     """The member has seen the conversation up to message ``up_to`` (the newest
     when None). Their notifications about it are marked read too."""
+    from kollegan.notifications.models import Target
     from kollegan.notifications.services import mark_target_read
 
     row = participant_of(conversation, member)
-    newest = (
-        Message.objects.filter(conversation_id=row.conversation_id)
-        .order_by("-id")
-        .values_list("id", "number")
-        .first()
-    ) or (0, 0)
+    # The conversation's row knows its newest message and how many there are.
+    newest = (row.conversation.last_message_id or 0, row.conversation.message_count)
     if up_to is None or up_to >= newest[0]:
         up_to, number = newest
     else:
@@ -389,7 +384,9 @@ def conversation_read(
     row.save(update_fields=["last_read_id", "read_count"])
     unread_recount([member.pk])
     if row.unread == 0:
-        mark_target_read(member=member, target_type="chat", target_id=row.conversation_id)
+        mark_target_read(
+            member=member, target_type=Target.CONVERSATION, target_id=row.conversation_id
+        )
     conversation_id, last_read = row.conversation_id, row.last_read_id
     transaction.on_commit(lambda: realtime.read(conversation_id, member.pk, last_read))
     return row

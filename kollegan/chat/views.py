@@ -95,23 +95,12 @@ def _detail_context(
     files = attachments_for("message", [message.pk for message in shown])
     for message in shown:
         message.files = files.get(message.pk, [])
-    other = None
-    if not conversation.is_group:
-        other = selectors.others_in_direct(request.user, [conversation.pk]).get(conversation.pk)
-    # In a direct conversation: has the other read my last message?
-    read_up_to = 0
-    if other is not None:
-        read_up_to = (
-            Participant.objects.filter(conversation=conversation, member=other)
-            .values_list("last_read_id", flat=True)
-            .first()
-            or 0
-        )
+    other = _other_in(request, conversation)
     return {
         "conversation": conversation,
         "participant": row,
-        "title": selectors.title_of(conversation, other),
-        "other": other,
+        "title": selectors.title_of(conversation, other.member if other else None),
+        "other": other.member if other else None,
         "messages_page": page,
         "older": older and page,
         "newest": not before and not around and not query,
@@ -120,9 +109,22 @@ def _detail_context(
         "search_form": search_form,
         "form": form or MessageForm(auto_id="chat-%s"),
         "socket_url": socket_url(request),
-        "read_up_to": read_up_to,
+        # In a direct conversation: how far the other has read (for "Läst").
+        "read_up_to": other.last_read_id if other else 0,
         "is_admin": row.role == Participant.Role.ADMIN,
     }
+
+
+def _other_in(request: HttpRequest, conversation: Conversation) -> Participant | None:
+    """The other member's row in a direct conversation (None in a group)."""
+    if conversation.is_group:
+        return None
+    return selectors.others_in_direct(request.user, [conversation.pk]).get(conversation.pk)
+
+
+def _refused_on_members_page(request: HttpRequest, pk: int, message: str) -> HttpResponse:
+    context = {"message": message, "back": reverse("chat:members", args=[pk])}
+    return render(request, "chat/refused.html", context, status=400)
 
 
 def _int_param(request: HttpRequest, name: str) -> int | None:
@@ -135,9 +137,8 @@ def _int_param(request: HttpRequest, name: str) -> int | None:
 @require_safe
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     conversation, row = _conversation(request, pk)
-    search_form = SearchForm(request.GET or None)
-    status = 400 if search_form.is_bound and not search_form.is_valid() else 200
     context = _detail_context(request, conversation, row)
+    status = 400 if context["search_form"].errors else 200
     if context["newest"] and row.unread:
         # Seeing the newest messages is reading them.
         row = services.conversation_read(conversation=conversation, member=request.user)
@@ -171,8 +172,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 @_refusals
 def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
     message = _message(request, pk)
-    if message.author_id != request.user.pk or message.is_deleted:
-        raise PermissionDenied(_("Only the one who wrote it can change it."))
+    services.refuse_unless_own(message, request.user)
     if request.method != "POST":
         form = MessageForm(initial={"body": message.body}, edit=True)
         return render(request, "chat/message_form.html", {"message": message, "form": form})
@@ -193,8 +193,7 @@ def message_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @_refusals
 def message_delete(request: HttpRequest, pk: int) -> HttpResponse:
     message = _message(request, pk)
-    if message.author_id != request.user.pk or message.is_deleted:
-        raise PermissionDenied(_("Only the one who wrote it can change it."))
+    services.refuse_unless_own(message, request.user)
     if request.method != "POST":
         return render(request, "chat/message_delete.html", {"message": message})
     services.message_delete(message=message, member=request.user)
@@ -256,12 +255,10 @@ def members(request: HttpRequest, pk: int) -> HttpResponse:
             candidates = selectors.member_candidates(conversation.pk, search.cleaned_data["namn"])
         else:
             status = 400
-    other = None
-    if not conversation.is_group:
-        other = selectors.others_in_direct(request.user, [conversation.pk]).get(conversation.pk)
+    other = _other_in(request, conversation)
     context = {
         "conversation": conversation,
-        "title": selectors.title_of(conversation, other),
+        "title": selectors.title_of(conversation, other.member if other else None),
         "participants": selectors.participants(conversation.pk),
         "is_admin": is_admin,
         "search": search,
@@ -280,18 +277,11 @@ def member_add(request: HttpRequest, pk: int) -> HttpResponse:
     if value.isdigit() and is_row_id(int(value)):
         other = Member.objects.filter(pk=int(value)).first()
     if other is None:
-        return render(
-            request,
-            "chat/refused.html",
-            {"message": _("There is no such member."), "back": reverse("chat:members", args=[pk])},
-            status=400,
-        )
+        return _refused_on_members_page(request, pk, _("There is no such member."))
     try:
         added = services.members_add(conversation=conversation, actor=request.user, members=[other])
     except ValidationError as refusal:
-        message = " ".join(refusal.messages)
-        context = {"message": message, "back": reverse("chat:members", args=[pk])}
-        return render(request, "chat/refused.html", context, status=400)
+        return _refused_on_members_page(request, pk, " ".join(refusal.messages))
     if added:
         messages.success(request, _("%(name)s is added.") % {"name": other.name})
     return redirect("chat:members", conversation.pk)
@@ -307,11 +297,7 @@ def member_remove(request: HttpRequest, pk: int, member_id: int) -> HttpResponse
     try:
         services.member_remove(conversation=conversation, actor=request.user, member=other)
     except ValidationError as refusal:
-        context = {
-            "message": " ".join(refusal.messages),
-            "back": reverse("chat:members", args=[pk]),
-        }
-        return render(request, "chat/refused.html", context, status=400)
+        return _refused_on_members_page(request, pk, " ".join(refusal.messages))
     if other.pk == request.user.pk:
         messages.success(request, _("You have left the group chat."))
         return redirect("chat:list")
