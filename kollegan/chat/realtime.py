@@ -79,6 +79,22 @@ def _now() -> str:
     return timezone.now().isoformat()
 
 
+def warm_up() -> None:
+    """What a chat process loads once, at start: otherwise the first message
+    after a start waits for it (measured: 0.6 s, mostly the URL configuration,
+    which the message's links need and which imports every view)."""
+    from django.template.loader import get_template
+    from django.urls import reverse
+
+    import kollegan.files.services
+    import kollegan.notifications.tasks  # noqa: F401 (a send's fan-out)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        translation.gettext("Chat")
+        get_template("chat/_message.html")
+        reverse("chat:list")
+
+
 def payloads_of(messages) -> list[dict]:
     """What a socket receives about each message: its fields and the HTML of
     its line, rendered once for every receiver (what only the writer may do is
